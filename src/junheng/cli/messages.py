@@ -1,0 +1,36 @@
+"""Messages of the command line itself (Chinese default, English with --lang en)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+CLI_MESSAGES: dict[str, tuple[str, str]] = {
+    "need_xlsx": ("模板文件名应以 .xlsx 结尾", "the template file name must end in .xlsx"),
+    "template_written": ("已生成填报模板：{path}", "Template written: {path}"),
+    "step_synth": ("生成模拟县域（{profile}，种子 {seed}）", "Synthesising a {profile} county "
+                   "(seed {seed})"),
+    "step_write": ("写入 {path}", "Writing {path}"),
+    "step_validate": ("校验 {path}", "Validating {path}"),
+    "synth_written": ("已生成模拟县域：{path}（{schools} 所学校，{teachers} 名教师）",
+                      "Synthetic county written: {path} ({schools} schools, {teachers} "
+                      "teachers)"),
+    "report_written": ("问题清单已保存：{path}", "Problem list written: {path}"),
+    "not_yet": ("命令 {command} 尚未实现（见 issue #{issue}）。",
+                "The command '{command}' is not available yet (see issue #{issue})."),
+    "demo_title": ("junheng 示例：模拟县域 {name}（{profile}，种子 {seed}）",
+                   "junheng demo: synthetic county {name} ({profile}, seed {seed})"),
+    "demo_schools": ("学校 {schools} 所（{by_type}）；在校生 {pupils} 人（小学 {primary}，初中 "
+                     "{junior}）；专任教师 {teachers} 人；村(社区) {villages} 个。",
+                     "{schools} schools ({by_type}); {pupils} pupils ({primary} primary, "
+                     "{junior} junior); {teachers} full-time teachers; {villages} villages."),
+    "demo_validation": ("数据校验：{errors} 个错误，{warnings} 个警告。",
+                        "Validation: {errors} errors, {warnings} warnings."),
+    "demo_workbook": ("普查工作簿：{path}", "Census workbook: {path}"),
+    "demo_failed": ("示例数据未通过校验，见上文。", "The demo data failed validation; see above."),
+}
+
+
+def say(code: str, lang: str = "zh", **params: Any) -> str:
+    """Render a CLI message."""
+    zh, en = CLI_MESSAGES[code]
+    return (en if lang == "en" else zh).format(**params)
