@@ -96,6 +96,35 @@ def validate(file: Path, report_path: Path | None, lang: str) -> None:
     sys.exit(EXIT_OK if report.ok else EXIT_INVALID)
 
 
+FORMATS = ("json", "xlsx")
+
+
+@cli.command()
+@click.argument("file", type=click.Path(path_type=Path))
+@click.option("--standard", type=click.Choice(["basic-2012", "quality-2017"]),
+              default="quality-2017", show_default=True, help="Evaluation standard / 评估标准")
+@click.option("--year", type=int, default=None, help="School year (default: latest) / 学年")
+@click.option("--rules", "rules_file", type=click.Path(path_type=Path, exists=True,
+                                                        dir_okay=False),
+              default=None, help="Provincial rule file (TOML) / 省级规则文件")
+@click.option("--out", "out", type=click.Path(path_type=Path), required=True,
+              help="Output folder / 输出目录")
+@click.option("--format", "formats", default="json,xlsx", show_default=True,
+              help="Comma-separated: json,xlsx")
+@lang_option
+def evaluate(file: Path, standard: str, year: int | None, rules_file: Path | None, out: Path,
+             formats: str, lang: str) -> None:
+    """Evaluate a county exactly as the rules say / 均衡发展督导评估."""
+    from junheng.cli.run import run_evaluate
+
+    wanted = [f.strip().lower() for f in formats.split(",") if f.strip()]
+    unknown = [f for f in wanted if f not in FORMATS]
+    if unknown:
+        raise click.BadParameter(say("bad_format", lang, formats=",".join(unknown),
+                                     allowed=",".join(FORMATS)), param_hint="--format")
+    sys.exit(run_evaluate(file, standard, year, rules_file, out, wanted, lang))
+
+
 @cli.command()
 @click.option("--out", "out", type=click.Path(path_type=Path), default=Path("junheng-demo"),
               show_default=True, help="Folder for the demo's files")
@@ -120,9 +149,6 @@ def _not_yet(name: str, issue: int):  # type: ignore[no-untyped-def]
     return command
 
 
-cli.command("evaluate", help="Evaluate a county (not yet available) / 均衡评估（开发中）",
-            context_settings={"ignore_unknown_options": True, "allow_extra_args": True})(
-    lang_option(_not_yet("evaluate", 3)))
 cli.command("plan", help="Planners (not yet available) / 规划（开发中）",
             context_settings={"ignore_unknown_options": True, "allow_extra_args": True})(
     lang_option(_not_yet("plan", 5)))

@@ -26,6 +26,20 @@ CLI_MESSAGES: dict[str, tuple[str, str]] = {
     "demo_validation": ("数据校验：{errors} 个错误，{warnings} 个警告。",
                         "Validation: {errors} errors, {warnings} warnings."),
     "demo_workbook": ("普查工作簿：{path}", "Census workbook: {path}"),
+    "bad_format": ("不支持的格式：{formats}（可选 {allowed}）", "unsupported format: {formats} "
+                   "(choose from {allowed})"),
+    "step_evaluate": ("评估（{standard}，{year} 学年）", "Evaluating ({standard}, {year})"),
+    "step_report": ("写出 {path}", "Writing {path}"),
+    "eval_summary": ("{county} {year} 学年 · {standard}：{verdict}",
+                     "{county} {year} · {standard}: {verdict}"),
+    "eval_stage": ("  {stage}：纳入测算 {n} 所；{cv_text}；学校达标 {schools}",
+                   "  {stage}: {n} schools in scope; {cv_text}; schools pass: {schools}"),
+    "eval_written": ("结果已写出：{path}", "Written: {path}"),
+    "verdict_pass": ("通过", "PASS"),
+    "verdict_fail": ("未通过", "FAIL"),
+    "verdict_na": ("尚不能判定（部分项目缺少数据）", "undetermined (some items lack data)"),
+    "invalid_input": ("输入数据有误，未评估：", "Invalid input, nothing evaluated:"),
+    "rules_error": ("规则文件有误：{error}", "Rule file error: {error}"),
     "demo_failed": ("示例数据未通过校验，见上文。", "The demo data failed validation; see above."),
 }
 

@@ -1,0 +1,95 @@
+"""Command bodies that do real work (kept out of main.py so the CLI stays thin)."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import click
+
+from junheng.cli.messages import say
+from junheng.cli.progress import Steps
+
+
+def verdict_word(flag: bool | None, lang: str) -> str:
+    return say("verdict_pass" if flag else "verdict_fail" if flag is False else "verdict_na",
+               lang)
+
+
+def print_evaluation(ev, lang: str) -> None:  # type: ignore[no-untyped-def]
+    """A few lines of summary on stdout."""
+    from junheng.evaluate.texts import stage_name
+
+    click.echo(say("eval_summary", lang, county=ev.county_name, year=ev.year,
+                   standard=ev.rules.name(lang), verdict=verdict_word(ev.passes, lang)))
+    for stage, st in ev.stages.items():
+        if ev.rules.cv_test == "composite":
+            cv_text = (f"综合差异系数 {st.composite:.3f}（≤ {st.composite_threshold:.2f}）"
+                       if lang == "zh" else
+                       f"composite {st.composite:.3f} (<= {st.composite_threshold:.2f})"
+                       ) if st.composite is not None else "—"
+        else:
+            n_fail = sum(1 for i in st.indicators.values() if i.cv_pass is False)
+            cv_text = (f"{n_fail}/{len(st.indicators)} 项差异系数超标" if lang == "zh" else
+                       f"{n_fail}/{len(st.indicators)} coefficients above threshold")
+        click.echo(say("eval_stage", lang, stage=stage_name(stage, lang),
+                       n=st.schools_evaluated, cv_text=cv_text,
+                       schools=verdict_word(st.schools_pass, lang)
+                       if ev.rules.school_rule else "—"))
+    for reason in ev.reasons(lang)[:8]:
+        click.echo(f"  · {reason}")
+
+
+def write_evaluation(ev, out: Path, formats: list[str], lang: str) -> dict[str, Path]:  # type: ignore[no-untyped-def]
+    """Write ``evaluation.json`` and the reports asked for into ``out``."""
+    from junheng.report.xlsx import write_evaluation_xlsx
+
+    out.mkdir(parents=True, exist_ok=True)
+    written: dict[str, Path] = {}
+    if "json" in formats:
+        path = out / "evaluation.json"
+        path.write_text(json.dumps(ev.to_dict(lang), ensure_ascii=False, indent=2),
+                        encoding="utf-8")
+        written["json"] = path
+    if "xlsx" in formats:
+        written["xlsx"] = write_evaluation_xlsx(ev, out / "evaluation.xlsx", lang)
+    return written
+
+
+def run_evaluate(file: Path, standard: str, year: int | None, rules_file: Path | None,
+                 out: Path, formats: list[str], lang: str) -> int:
+    from junheng.data.census import Census
+    from junheng.data.validate import validate_workbook
+    from junheng.evaluate import evaluate
+    from junheng.standards import RulesError, load_rules
+
+    try:
+        rules = load_rules(rules_file if rules_file is not None else standard)
+    except RulesError as exc:
+        click.echo(say("rules_error", lang, error=exc), err=True)
+        return 1
+    with Steps(3, lang) as steps:
+        steps.next(say("step_validate", lang, path=file))
+        report = validate_workbook(file)
+        if not report.ok:
+            steps.next("")
+            steps.next("")
+        else:
+            census = Census(report.tables, file, report)
+            steps.next(say("step_evaluate", lang, standard=rules.id,
+                           year=year or max(census.years)))
+            try:
+                ev = evaluate(census, rules=rules, year=year, lang=lang)
+            except ValueError as exc:
+                click.echo(str(exc), err=True)
+                return 1
+            steps.next(say("step_report", lang, path=out))
+            written = write_evaluation(ev, out, formats, lang)
+    if not report.ok:
+        click.echo(say("invalid_input", lang), err=True)
+        click.echo(report.to_text(lang))
+        return 1
+    print_evaluation(ev, lang)
+    for path in written.values():
+        click.echo(say("eval_written", lang, path=path))
+    return 0
