@@ -399,7 +399,7 @@ def test_cli_evaluate_writes_json_and_xlsx_and_rejects_bad_input(tmp_path: Path)
     assert res.exit_code == 0, res.output
     data = json.loads((tmp_path / "out" / "evaluation.json").read_text(encoding="utf-8"))
     assert data["standard"] == "basic-2012"
-    sheets = pd.read_excel(tmp_path / "out" / "evaluation.xlsx", sheet_name=None)
+    sheets = pd.read_excel(tmp_path / "out" / "evaluation.xlsx", sheet_name=None, engine="calamine")
     assert {"结论", "差异系数", "学校指标与缺口"} <= set(sheets)
     coeff = sheets["差异系数"]
     books = coeff[coeff["指标代码"] == "books_per_student"]
@@ -421,3 +421,13 @@ def test_invalid_workbook_raises_data_error_with_report(tmp_path: Path) -> None:
     with pytest.raises(DataError) as info:
         evaluate(write_workbook(tables_of(rows), tmp_path / "c.xlsx"))
     assert info.value.report.errors[0].rule == "negative"
+
+
+def test_package_is_callable_as_junheng_evaluate(tmp_path: Path) -> None:
+    import junheng
+
+    rows = [school("A", primary=300), school("B", primary=200)]
+    path = write_workbook(tables_of(rows), tmp_path / "c.xlsx")
+    ev = junheng.evaluate(path, "basic-2012")
+    assert ev.rules.id == "basic-2012" and ev.county_name == "测试县"
+    assert isinstance(junheng.load_census(path), junheng.Census)

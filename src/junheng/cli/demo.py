@@ -12,20 +12,33 @@ from junheng.data.schema import SCHOOL_TYPE
 
 
 def run_demo(out: Path, profile: str, seed: int, lang: str) -> int:
-    """Synthesise a county, validate it and print a summary; return the exit code."""
+    """Synthesise, validate and evaluate under both standards; return the exit code."""
+    from junheng.cli.run import print_evaluation, write_evaluation
+    from junheng.data.census import Census
     from junheng.data.io import write_workbook
     from junheng.data.synth import synthesize
     from junheng.data.validate import validate_workbook
+    from junheng.evaluate import evaluate
+    from junheng.standards import STANDARDS
 
     out.mkdir(parents=True, exist_ok=True)
     workbook = out / "county.xlsx"
-    with Steps(3, lang) as steps:
+    with Steps(3 + len(STANDARDS), lang) as steps:
         steps.next(say("step_synth", lang, profile=profile, seed=seed))
         tables = synthesize(profile, seed)
         steps.next(say("step_write", lang, path=workbook))
         write_workbook(tables, workbook, lang=lang)
         steps.next(say("step_validate", lang, path=workbook))
         report = validate_workbook(workbook)
+        evaluations = {}
+        if report.ok:
+            census = Census(report.tables, workbook, report)
+            for standard in STANDARDS:
+                steps.next(say("step_evaluate", lang, standard=standard,
+                               year=max(census.years)))
+                ev = evaluate(census, standard, lang=lang)
+                evaluations[standard] = (ev, write_evaluation(ev, out / standard,
+                                                              ["json", "xlsx"], lang))
     if not report.ok:
         click.echo(report.to_text(lang))
         click.echo(say("demo_failed", lang), err=True)
@@ -49,4 +62,9 @@ def run_demo(out: Path, profile: str, seed: int, lang: str) -> int:
     click.echo(say("demo_validation", lang, errors=len(report.errors),
                    warnings=len(report.warnings)))
     click.echo(say("demo_workbook", lang, path=workbook.resolve()))
+    for ev, written in evaluations.values():
+        click.echo("")
+        print_evaluation(ev, lang)
+        for path in written.values():
+            click.echo(say("eval_written", lang, path=path.resolve()))
     return 0

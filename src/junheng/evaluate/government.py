@@ -16,7 +16,12 @@ import numpy as np
 import pandas as pd
 
 from junheng.data.census import Census
-from junheng.data.schema import COUNTY_CHECK_KEYS_BY_KEY, FALSE_WORDS, TRUE_WORDS
+from junheng.data.schema import (
+    COUNTY_CHECK_KEYS_BY_KEY,
+    COUNTY_FINANCE,
+    FALSE_WORDS,
+    TRUE_WORDS,
+)
 from junheng.standards.loader import Rules
 
 Check = dict[str, Any]
@@ -273,8 +278,10 @@ def check_three_growths(census: Census, year: int, spec: Check, parts: pd.DataFr
     passes = False if any(f is False for f in flags) else (
         None if any(f is None for f in flags) else True)
     failed = [k for k, v in parts_ok.items() if v is False]
-    detail = ("未增长：" + "、".join(failed) if failed else "均增长") if lang == "zh" else (
-        "not growing: " + ", ".join(failed) if failed else "all growing")
+    labels = {c.key: c.zh for c in COUNTY_FINANCE.columns}
+    labels["appropriation_vs_revenue"] = "教育拨款增长高于财政经常性收入增长"
+    detail = ("未满足：" + "、".join(labels[k] for k in failed) if failed else "均增长") \
+        if lang == "zh" else ("not met: " + ", ".join(failed) if failed else "all growing")
     if g_app is not None and g_rev is not None:
         detail += (f"（教育拨款 {g_app:+.1%}，经常性收入 {g_rev:+.1%}）" if lang == "zh" else
                    f" (appropriation {g_app:+.1%}, revenue {g_rev:+.1%})")

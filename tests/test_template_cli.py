@@ -1,0 +1,82 @@
+"""The template workbook and the command-line frame (exit codes, languages)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+from openpyxl import load_workbook
+
+from junheng.cli.main import cli
+from junheng.data.schema import SHEETS
+from junheng.data.validate import validate_workbook
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_template_has_every_sheet_and_column_with_dropdowns(tmp_path: Path, lang: str) -> None:
+    out = tmp_path / "t.xlsx"
+    res = CliRunner().invoke(cli, ["template", "--out", str(out), "--lang", lang])
+    assert res.exit_code == 0, res.output
+    wb = load_workbook(out)
+    assert wb.sheetnames[0] == ("填表说明" if lang == "zh" else "instructions")
+    for sheet in SHEETS:
+        ws = wb[sheet.key]
+        headers = [c.value for c in ws[1]]
+        expected = [c.zh if lang == "zh" else c.key for c in sheet.columns]
+        assert headers == expected
+        # the other language's name sits in each header's note
+        for cell, col in zip(ws[1], sheet.columns, strict=True):
+            assert (col.key if lang == "zh" else col.zh) in cell.comment.text
+        enum_cols = [i for i, c in enumerate(sheet.columns) if c.enum is not None]
+        lists = [dv for dv in ws.data_validations.dataValidation if dv.type == "list"]
+        assert len(lists) >= len(enum_cols)
+    school_type = [dv for dv in wb["schools"].data_validations.dataValidation
+                   if dv.type == "list" and ("教学点" in dv.formula1 or "teaching_point" in
+                                             dv.formula1)]
+    assert school_type
+
+
+def test_empty_template_is_reported_as_having_no_rows_not_crashing(tmp_path: Path) -> None:
+    out = tmp_path / "t.xlsx"
+    CliRunner().invoke(cli, ["template", "--out", str(out)])
+    report = validate_workbook(out)
+    assert not report.ok
+    assert {i.rule for i in report.errors} == {"sheet_no_rows"}
+    assert not report.warnings  # the instructions sheet is not an "unknown sheet"
+
+
+def test_template_refuses_a_non_xlsx_name(tmp_path: Path) -> None:
+    res = CliRunner().invoke(cli, ["template", "--out", str(tmp_path / "t.csv")])
+    assert res.exit_code == 2
+
+
+def test_validate_exit_codes_and_languages(tmp_path: Path) -> None:
+    runner = CliRunner()
+    bad = tmp_path / "bad.xlsx"
+    bad.write_text("not a workbook", encoding="utf-8")
+    res = runner.invoke(cli, ["validate", str(bad)])
+    assert res.exit_code == 1
+    assert "不是 Excel 工作簿" in res.output
+    res = runner.invoke(cli, ["validate", str(bad), "--lang", "en"])
+    assert res.exit_code == 1 and "Not an Excel workbook" in res.output
+    assert "Traceback" not in res.output
+    res = runner.invoke(cli, ["validate"])
+    assert res.exit_code == 2
+
+
+def test_validate_writes_the_problem_list(tmp_path: Path) -> None:
+    runner = CliRunner()
+    tpl = tmp_path / "t.xlsx"
+    runner.invoke(cli, ["template", "--out", str(tpl)])
+    report = tmp_path / "issues.csv"
+    res = runner.invoke(cli, ["validate", str(tpl), "--report", str(report)])
+    assert res.exit_code == 1
+    text = report.read_text(encoding="utf-8-sig")
+    assert "sheet_no_rows" in text and "schools" in text
+
+
+def test_commands_not_built_yet_say_so(tmp_path: Path) -> None:
+    res = CliRunner().invoke(cli, ["serve"])
+    assert res.exit_code == 2
+    assert "尚未实现" in res.output
