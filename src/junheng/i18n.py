@@ -6,9 +6,21 @@ identifiers and logs stay English; what a clerk reads is Chinese by default.
 
 from __future__ import annotations
 
+from dataclasses import dataclass, field
 from typing import Any
 
 LANGS = ("zh", "en")
+
+
+@dataclass(frozen=True)
+class Msg:
+    """A message used as a parameter of another one, rendered in the same language."""
+
+    code: str
+    params: dict[str, Any] = field(default_factory=dict)
+
+    def __str__(self) -> str:
+        return tr(self.code, "zh", **self.params)
 
 MESSAGES: dict[str, tuple[str, str]] = {
     # --- reading the file
@@ -20,7 +32,8 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "unrelated sheets.",
     ),
     "file_encrypted": (
-        "文件设置了打开密码，无法读取。请在 Excel 中取消密码（文件→信息→保护工作簿）后另存为 .xlsx。",
+        "文件设置了打开密码，无法读取。"
+        "请在 Excel 中取消密码（文件→信息→保护工作簿）后另存为 .xlsx。",
         "The workbook is password-protected. Remove the password in Excel and save it as .xlsx.",
     ),
     "file_legacy_xls": (
@@ -36,7 +49,8 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "The file is corrupt and cannot be read: {path} ({detail})",
     ),
     "single_csv": (
-        "只给了一个 CSV 文件。CSV 格式请把各表（schools.csv、school_years.csv…）放在同一文件夹，并给出文件夹路径。",
+        "只给了一个 CSV 文件。"
+        "CSV 格式请把各表（schools.csv、school_years.csv…）放在同一文件夹，并给出文件夹路径。",
         "A single CSV file was given. Put one CSV per sheet (schools.csv, school_years.csv, …) "
         "in a folder and pass the folder.",
     ),
@@ -55,6 +69,12 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "sheet_too_many_rows": (
         "工作表「{sheet}」有 {rows} 行，超过上限 {limit} 行。",
         "Sheet '{sheet}' has {rows} rows, above the limit of {limit}.",
+    ),
+    "sheet_too_many_cells": (
+        "工作表「{sheet}」的使用范围达 {rows} 行 × {columns} 列，超过 {limit} 个单元格的上限。"
+        "请删除表格右侧和下方多余的内容（含空格、格式）后再导入。",
+        "Sheet '{sheet}' spans {rows} rows x {columns} columns, above the limit of {limit} "
+        "cells. Delete stray content (even spaces or formatting) right of and below the table.",
     ),
     # --- sheets and columns
     "sheet_missing": (
@@ -92,7 +112,10 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "type_year": ("应为四位年份，如 2025。", "Must be a four-digit year such as 2025."),
     "type_bool": ("应为 1（是）或 0（否）。", "Must be 1 (yes) or 0 (no)."),
     "type_text": ("应为文字。", "Must be text."),
-    "enum_invalid": ("不是允许的取值；可选：{allowed}。", "Not an allowed value; allowed: {allowed}."),
+    "enum_invalid": (
+        "不是允许的取值；可选：{allowed}。",
+        "Not an allowed value; allowed: {allowed}.",
+    ),
     "negative": ("不能为负数。", "Must not be negative."),
     "below_min": ("不能小于 {min}。", "Must be at least {min}."),
     "above_max": ("不能大于 {max}。", "Must be at most {max}."),
@@ -169,6 +192,7 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "坐标（{lon}, {lat}）不在中国境内{hint}。",
         "Coordinates ({lon}, {lat}) are outside China{hint}.",
     ),
+    "hint_coords_swapped": ("（经纬度可能填反了）", " (longitude and latitude look swapped)"),
     "coords_far": (
         "距本县其他学校的中心 {km} km，超过 {limit} km，坐标可能有误。",
         "{km} km from the centre of the county's other schools, beyond {limit} km; the "
@@ -202,6 +226,10 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "年份 {year} 早于该教师 {min_age} 岁（出生于 {birth_year}）。",
         "Year {year} is before the teacher turned {min_age} (born {birth_year}).",
     ),
+    "year_after_career": (
+        "年份 {year} 晚于该教师 {max_age} 岁（出生于 {birth_year}）。",
+        "Year {year} is after the teacher turns {max_age} (born {birth_year}).",
+    ),
     "retired_on_post": (
         "预计退休年份 {year} 已过，但标记为在岗，请核实。",
         "Retirement year {year} has passed but the teacher is marked on post; please check.",
@@ -215,7 +243,8 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "The school is of type {type} and has no {stage} stage.",
     ),
     "roster_count_mismatch": (
-        "与教师名册不一致：名册中{school}在{stage_zh}有 {roster} 人，此处填 {given}（{year} 学年）。",
+        "与教师名册不一致：名册中{school}在{stage_zh}有 {roster} 人，"
+        "此处填 {given}（{year} 学年）。",
         "Disagrees with the teacher roster: the roster has {roster} for school {school}, "
         "stage {stage}, this cell says {given} (year {year}).",
     ),
@@ -271,6 +300,12 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "满意人数 {satisfied} 多于有效样本 {respondents}。",
         "{satisfied} satisfied exceed {respondents} respondents.",
     ),
+    "check_failed": (
+        "内部错误：校验规则 {check} 未能完成（{detail}）。"
+        "其余校验结果仍然有效；请把此文件报告给开发者。",
+        "Internal error: validation rule {check} did not complete ({detail}). The other "
+        "results stand; please report this file to the developers.",
+    ),
     # --- report wording
     "report_ok": ("校验通过：{path}", "Valid: {path}"),
     "report_invalid": ("校验未通过：{path}", "Invalid: {path}"),
@@ -279,7 +314,10 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "{errors} errors, {warnings} warnings.",
     ),
     "report_errors": ("错误（必须修改）：", "Errors (must be fixed):"),
-    "report_warnings": ("警告（请核实，不影响导入）：", "Warnings (please check; import proceeds):"),
+    "report_warnings": (
+        "警告（请核实，不影响导入）：",
+        "Warnings (please check; import proceeds):",
+    ),
     "report_more": ("……另有 {count} 条同类问题未列出（完整清单见 --report）。",
                     "… {count} more of the same kind (use --report for the full list)."),
     "where_sheet": ("工作表「{sheet}」", "sheet '{sheet}'"),
@@ -290,10 +328,20 @@ MESSAGES: dict[str, tuple[str, str]] = {
 }
 
 
+def _param(value: Any, lang: str) -> Any:
+    """A nested message in ``lang``; a list joined with the language's separator."""
+    if isinstance(value, Msg):
+        return tr(value.code, lang, **value.params)
+    if isinstance(value, list | tuple):
+        return ("、" if lang == "zh" else ", ").join(str(_param(v, lang)) for v in value)
+    return value
+
+
 def tr(code: str, lang: str = "zh", **params: Any) -> str:
     """Render message ``code`` in ``lang`` ("zh" or "en") with ``params``."""
     zh, en = MESSAGES[code]
     template = en if lang == "en" else zh
+    params = {k: _param(v, lang) for k, v in params.items()}
     try:
         return template.format(**params)
     except (KeyError, IndexError, ValueError):

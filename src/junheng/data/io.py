@@ -9,7 +9,10 @@ reported at once. A file that cannot be read at all raises
 from __future__ import annotations
 
 import csv
+import html
 import io
+import posixpath
+import re
 import zipfile
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
@@ -89,8 +92,10 @@ def _read_xlsx(path: Path) -> RawWorkbook:
         if _ENCRYPTION_MARK in data:
             raise FileProblem("file_encrypted", path=str(path))
         raise FileProblem("file_legacy_xls", path=str(path))
-    if not head.startswith(_ZIP_MAGIC) or not zipfile.is_zipfile(path):
+    if not head.startswith(_ZIP_MAGIC):
         raise FileProblem("file_not_workbook", path=str(path))
+    if not zipfile.is_zipfile(path):  # starts like a workbook but is cut short or damaged
+        raise FileProblem("file_unreadable", path=str(path), detail="zip")
     try:
         wb = CalamineWorkbook.from_path(str(path))
     except Exception as exc:  # calamine raises several private error types
@@ -99,6 +104,7 @@ def _read_xlsx(path: Path) -> RawWorkbook:
     names = sheet_lookup()
     max_rows = LIMITS["file"]["max_rows_per_sheet"]
     try:
+        parts = _sheet_parts(path)
         for name in wb.sheet_names:
             key = names.get(normalise_header(name))
             if key is None:
@@ -107,6 +113,7 @@ def _read_xlsx(path: Path) -> RawWorkbook:
                 continue
             if key in book.sheets:
                 raise FileProblem("sheet_twice", path=str(path), sheet=name)
+            _check_extent(path, name, parts)
             sheet = wb.get_sheet_by_name(name)
             if sheet.height > max_rows:
                 raise FileProblem("sheet_too_many_rows", sheet=name, rows=sheet.height,
@@ -118,6 +125,87 @@ def _read_xlsx(path: Path) -> RawWorkbook:
     except Exception as exc:
         raise FileProblem("file_unreadable", path=str(path), detail=str(exc)[:200]) from exc
     return book
+
+
+# Calamine builds a dense grid of a sheet's used range before Python sees it: one
+# stray cell at XFD1048576 in a 5 KB file asks for 500 GB and aborts the process.
+# So the extent of each sheet is measured from the XML stream first.
+_ROW_OR_CELL = re.compile(rb"<(?:[\w.-]+:)?(row|c)(?=[\s/>])([^>]*)>")
+_REF = re.compile(rb"""\br\s*=\s*["']([A-Za-z]*)([0-9]*)["']""")
+_ATTR = re.compile(r"""([\w:.-]+)\s*=\s*["']([^"']*)["']""")
+
+
+def _sheet_parts(path: Path) -> dict[str, str]:
+    """Sheet name -> worksheet part of an .xlsx (empty when it cannot be worked out)."""
+    with zipfile.ZipFile(path) as zf:
+        names = set(zf.namelist())
+        if "xl/workbook.xml" not in names or "xl/_rels/workbook.xml.rels" not in names:
+            return {}
+        book = zf.read("xl/workbook.xml").decode("utf-8", "replace")
+        rels = zf.read("xl/_rels/workbook.xml.rels").decode("utf-8", "replace")
+    targets = {}
+    for tag in re.findall(r"<(?:\w+:)?Relationship\b[^>]*>", rels):
+        attrs = dict(_ATTR.findall(tag))
+        target = attrs.get("Target", "")
+        target = target.lstrip("/") if target.startswith("/") else posixpath.normpath(
+            posixpath.join("xl", target))
+        targets[attrs.get("Id")] = target
+    parts = {}
+    for tag in re.findall(r"<(?:\w+:)?sheet\b[^>]*>", book):
+        attrs = _ATTR.findall(tag)
+        name = next((v for k, v in attrs if k == "name"), None)
+        rid = next((v for k, v in attrs if k.endswith(":id") or k == "id"), None)
+        if name is not None and targets.get(rid) in names:
+            parts[html.unescape(name)] = targets[rid]
+    return parts
+
+
+def _col_number(letters: bytes) -> int:
+    number = 0
+    for char in letters.upper():
+        number = number * 26 + char - 64
+    return number
+
+
+def _extent(zf: zipfile.ZipFile, part: str) -> tuple[int, int]:
+    """Rows and columns spanned by the cells of a worksheet part, read as a stream."""
+    rows = cols = row = col = 0
+    tail = b""
+    with zf.open(part) as fh:
+        while True:
+            chunk = fh.read(1 << 20)
+            data = tail + chunk
+            cut = data.rfind(b"<") if chunk else len(data)
+            data, tail = (data[:cut], data[cut:]) if cut >= 0 else (data, b"")
+            for match in _ROW_OR_CELL.finditer(data):
+                ref = _REF.search(match.group(2))
+                if match.group(1) == b"row":
+                    row = int(ref.group(2)) if ref and ref.group(2) else row + 1
+                    col = 0
+                    continue
+                if ref and ref.group(1):
+                    col = _col_number(ref.group(1))
+                    row = int(ref.group(2)) if ref.group(2) else row
+                else:
+                    col += 1
+                rows, cols = max(rows, row), max(cols, col)
+            if not chunk:
+                return rows, cols
+
+
+def _check_extent(path: Path, name: str, parts: dict[str, str]) -> None:
+    part = parts.get(name)
+    if part is None:
+        return
+    with zipfile.ZipFile(path) as zf:
+        rows, cols = _extent(zf, part)
+    max_rows = LIMITS["file"]["max_rows_per_sheet"]
+    if rows > max_rows:
+        raise FileProblem("sheet_too_many_rows", sheet=name, rows=rows, limit=max_rows)
+    max_cells = LIMITS["file"]["max_cells_per_sheet"]
+    if rows * cols > max_cells:
+        raise FileProblem("sheet_too_many_cells", sheet=name, rows=rows, columns=cols,
+                          limit=max_cells)
 
 
 def _decode_csv(path: Path) -> str:
