@@ -80,3 +80,15 @@ def test_commands_not_built_yet_say_so(tmp_path: Path) -> None:
     res = CliRunner().invoke(cli, ["serve"])
     assert res.exit_code == 2
     assert "尚未实现" in res.output
+
+
+def test_every_validation_rule_is_documented() -> None:
+    from junheng.i18n import MESSAGES
+
+    doc = (Path(__file__).parents[1] / "docs" / "data-format.md").read_text(encoding="utf-8")
+    codes = [k for k in MESSAGES if not k.startswith(("report_", "where_"))]
+    missing = [k for k in codes if f"`{k}`" not in doc]
+    assert not missing, f"docs/data-format.md lacks rules {missing}"
+    for sheet in SHEETS:
+        for col in sheet.columns:
+            assert f"`{col.key}`" in doc
