@@ -979,7 +979,7 @@ def test_unknown_county_check_key_is_a_warning(write, valid_tables):
     [
         ("travel", 4, "km", 250.0, "travel_far", "距离"),
         ("teachers", 5, "training_hours_5y", 2500, "training_hours_high", "近五年培训学时"),
-        ("teachers", 4, "retirement_year", 2025, "retired_on_post", "预计退休年份"),
+        ("teachers", 4, "retirement_year", 2024, "retired_on_post", "预计退休年份"),
         ("school_years", Y2024[PRIMARY], "design_capacity", 60, "over_capacity",
          "设计规模(学位数)"),
         ("school_years", Y2024[RURAL_PRIMARY], "teachers_primary", 1,

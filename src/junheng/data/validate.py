@@ -627,7 +627,9 @@ def _check_teachers(ck: _Checker, teachers: pd.DataFrame, schools: pd.DataFrame,
     ids = set(schools["school_id"].dropna())
     ck.references("teachers", teachers, "school_id", ids, "unknown_school")
     types = dict(zip(schools["school_id"], schools["type"], strict=True))
-    now = _dt.date.today().year
+    # The roster describes the latest census year: ages are measured then, not today.
+    census_years = years["year"].dropna()
+    now = int(census_years.max()) if not census_years.empty else _dt.date.today().year
     lt = LIMITS["teachers"]
     for rec in teachers.to_dict("records"):
         row = int(rec["_row"])
