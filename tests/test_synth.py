@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import time
 from functools import cache
 
 import numpy as np
@@ -141,13 +140,6 @@ def test_bad_arguments_raise(kwargs: dict, match: str) -> None:
     args = {"profile": "mountain", "seed": 1, **kwargs}
     with pytest.raises(ValueError, match=match):
         synthesize(**args)
-
-
-def test_fast() -> None:
-    start = time.perf_counter()
-    for profile in PROFILES:
-        synthesize(profile, 99)
-    assert (time.perf_counter() - start) / len(PROFILES) < 2.0
 
 
 # ------------------------------------------------------------------ calibration

@@ -92,3 +92,30 @@ def test_every_validation_rule_is_documented() -> None:
     for sheet in SHEETS:
         for col in sheet.columns:
             assert f"`{col.key}`" in doc
+
+
+def test_synth_command_is_reproducible_and_valid(tmp_path: Path) -> None:
+    runner = CliRunner()
+    a, b = tmp_path / "a.xlsx", tmp_path / "b"
+    for out in (a, b):
+        res = runner.invoke(cli, ["synth", "--profile", "urban", "--seed", "3", "--out",
+                                  str(out), "--schools", "30"])
+        assert res.exit_code == 0, res.output
+    ra, rb = validate_workbook(a), validate_workbook(b)  # .xlsx and CSV folder
+    assert ra.ok and rb.ok
+    for key in ("schools", "school_years", "teachers"):
+        left = ra.tables[key].drop(columns="_row")
+        right = rb.tables[key].drop(columns="_row")
+        assert left.equals(right), key
+    res = runner.invoke(cli, ["synth", "--profile", "urban", "--seed", "3", "--out",
+                              str(tmp_path / "c.xlsx"), "--schools", "1"])
+    assert res.exit_code == 2
+
+
+def test_demo_runs_the_pipeline_and_prints_the_verdicts(tmp_path: Path) -> None:
+    res = CliRunner().invoke(cli, ["demo", "--out", str(tmp_path / "demo"), "--lang", "en"])
+    assert res.exit_code == 0, res.output
+    assert "County basic balance" in res.output and "County quality balance" in res.output
+    for standard in ("basic-2012", "quality-2017"):
+        assert (tmp_path / "demo" / standard / "evaluation.json").exists()
+        assert (tmp_path / "demo" / standard / "evaluation.xlsx").exists()
