@@ -37,8 +37,8 @@ def run_demo(out: Path, profile: str, seed: int, lang: str) -> int:
                 steps.next(say("step_evaluate", lang, standard=standard,
                                year=max(census.years)))
                 ev = evaluate(census, standard, lang=lang)
-                evaluations[standard] = (ev, write_evaluation(ev, out / standard,
-                                                              ["json", "xlsx"], lang))
+                evaluations[standard] = (ev, write_evaluation(
+                    ev, out / standard, ["json", "xlsx", "html", "pdf"], lang))
     if not report.ok:
         click.echo(report.to_text(lang))
         click.echo(say("demo_failed", lang), err=True)
@@ -67,4 +67,7 @@ def run_demo(out: Path, profile: str, seed: int, lang: str) -> int:
         print_evaluation(ev, lang)
         for path in written.values():
             click.echo(say("eval_written", lang, path=path.resolve()))
+    main = evaluations["quality-2017"][1]["html"]
+    click.echo("")
+    click.echo(say("demo_report", lang, path=main.resolve()))
     return 0

@@ -96,7 +96,7 @@ def validate(file: Path, report_path: Path | None, lang: str) -> None:
     sys.exit(EXIT_OK if report.ok else EXIT_INVALID)
 
 
-FORMATS = ("json", "xlsx")
+FORMATS = ("json", "xlsx", "html", "pdf")
 
 
 @cli.command()
@@ -110,7 +110,7 @@ FORMATS = ("json", "xlsx")
 @click.option("--out", "out", type=click.Path(path_type=Path), required=True,
               help="Output folder / 输出目录")
 @click.option("--format", "formats", default="json,xlsx", show_default=True,
-              help="Comma-separated: json,xlsx")
+              help="Comma-separated: json,xlsx,html,pdf")
 @lang_option
 def evaluate(file: Path, standard: str, year: int | None, rules_file: Path | None, out: Path,
              formats: str, lang: str) -> None:

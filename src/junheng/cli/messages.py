@@ -40,6 +40,13 @@ CLI_MESSAGES: dict[str, tuple[str, str]] = {
     "verdict_na": ("尚不能判定（部分项目缺少数据）", "undetermined (some items lack data)"),
     "invalid_input": ("输入数据有误，未评估：", "Invalid input, nothing evaluated:"),
     "rules_error": ("规则文件有误：{error}", "Rule file error: {error}"),
+    "pdf_unavailable": ("未生成 PDF：缺少 WeasyPrint 所需的系统库或中文字体（Debian/Ubuntu："
+                        "apt-get install libpango-1.0-0 libpangoft2-1.0-0 fonts-noto-cjk）。"
+                        "{detail}",
+                        "PDF skipped: WeasyPrint's system libraries or a CJK font are missing "
+                        "(Debian/Ubuntu: apt-get install libpango-1.0-0 libpangoft2-1.0-0 "
+                        "fonts-noto-cjk). {detail}"),
+    "demo_report": ("主报告（HTML）：{path}", "Main report (HTML): {path}"),
     "demo_failed": ("示例数据未通过校验，见上文。", "The demo data failed validation; see above."),
 }
 

@@ -41,7 +41,13 @@ def print_evaluation(ev, lang: str) -> None:  # type: ignore[no-untyped-def]
 
 
 def write_evaluation(ev, out: Path, formats: list[str], lang: str) -> dict[str, Path]:  # type: ignore[no-untyped-def]
-    """Write ``evaluation.json`` and the reports asked for into ``out``."""
+    """Write ``evaluation.json`` and the reports asked for into ``out``.
+
+    A PDF that cannot be made (WeasyPrint's system libraries missing) is
+    skipped with a message naming what to install; the other formats stand.
+    """
+    from junheng.report.html import write_evaluation_html
+    from junheng.report.pdf import PdfUnavailable, write_evaluation_pdf
     from junheng.report.xlsx import write_evaluation_xlsx
 
     out.mkdir(parents=True, exist_ok=True)
@@ -53,6 +59,13 @@ def write_evaluation(ev, out: Path, formats: list[str], lang: str) -> dict[str, 
         written["json"] = path
     if "xlsx" in formats:
         written["xlsx"] = write_evaluation_xlsx(ev, out / "evaluation.xlsx", lang)
+    if "html" in formats:
+        written["html"] = write_evaluation_html(ev, out / "evaluation.html", lang)
+    if "pdf" in formats:
+        try:
+            written["pdf"] = write_evaluation_pdf(ev, out / "evaluation.pdf", lang)
+        except PdfUnavailable as exc:
+            click.echo(say("pdf_unavailable", lang, detail=str(exc)[:200]), err=True)
     return written
 
 

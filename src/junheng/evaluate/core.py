@@ -34,6 +34,9 @@ class Evaluation:
     diagnostics: dict[str, Any] = field(default_factory=dict)
     source_sha256: str | None = None
     lang: str = "zh"
+    source_name: str | None = None
+    data_warnings: list[str] = field(default_factory=list)  # validation warnings, described
+    school_locations: list[dict[str, Any]] = field(default_factory=list)  # every school, for maps
 
     @property
     def resource_allocation_pass(self) -> bool | None:
@@ -111,7 +114,9 @@ class Evaluation:
                 "reasons": self.reasons(lang),
             },
             "diagnostics": self.diagnostics,
+            "data_warnings": self.data_warnings,
             "meta": {"junheng": __version__, "source_sha256": self.source_sha256,
+                     "source": self.source_name,
                      "generated": _dt.datetime.now(_dt.UTC).isoformat(timespec="seconds"),
                      "lang": lang},
         }
@@ -149,10 +154,19 @@ def evaluate(census: Census | str | Path, standard: str = "quality-2017", *,
         "trend": _trend(census, rules, year, stages),
         "large_class_ledger": large_class_ledger(census, **_class_bands(rules)),
     }
+    schools = census["schools"]
+    locations = [
+        {"school_id": r["school_id"], "name": r["name"], "type": r["type"],
+         "locale": r["locale"], "lon": None if pd.isna(r["lon"]) else float(r["lon"]),
+         "lat": None if pd.isna(r["lat"]) else float(r["lat"])}
+        for r in schools.to_dict("records")]
+    warnings = [i.describe(lang) for i in census.report.warnings] if census.report else []
     return Evaluation(rules=rules, year=year, county_code=census.county_code,
                       county_name=census.county_name, stages=stages,
                       government=run_checks(census, rules, year, parts, lang),
-                      diagnostics=diagnostics, source_sha256=_sha256(census.source), lang=lang)
+                      diagnostics=diagnostics, source_sha256=_sha256(census.source), lang=lang,
+                      source_name=census.source.name if census.source else None,
+                      data_warnings=warnings, school_locations=locations)
 
 
 def _class_bands(rules: Rules) -> dict[str, int]:

@@ -62,6 +62,8 @@ class SchoolPart:
     met: int
     passes: bool | None
     cv_share: dict[str, float] = field(default_factory=dict)
+    lon: float | None = None
+    lat: float | None = None
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -106,6 +108,10 @@ def _r(x: float | None, digits: int = 6) -> float | None:
     if x is None or (isinstance(x, float) and not math.isfinite(x)):
         return None
     return round(float(x), digits)
+
+
+def _coord(value: Any) -> float | None:
+    return None if value is None or pd.isna(value) else float(value)
 
 
 def indicator_values(parts: pd.DataFrame, ind: Indicator) -> pd.Series:
@@ -215,6 +221,7 @@ def evaluate_stage(parts: pd.DataFrame, excluded: list[Exclusion], rules: Rules,
             students=float(row["students"]), share=float(row["share"]), split=bool(row["split"]),
             values=vals, meets=meets, gaps=gaps, ratios=ratios, met=met, passes=passes,
             cv_share={k: float(c[i]) for k, c in contributions.items() if not np.isnan(c[i])},
+            lon=_coord(row.get("lon")), lat=_coord(row.get("lat")),
         ))
     if has_standards and school_results:
         flags = [s.passes for s in school_results]

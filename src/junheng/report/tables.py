@@ -26,7 +26,7 @@ def _yes(flag: bool | None, lang: str) -> str:
 def verdict_table(ev: Evaluation, lang: str) -> pd.DataFrame:
     rows = [
         (_h(lang, "县区", "County"), f"{ev.county_name}（{ev.county_code}）"),
-        (_h(lang, "学年", "Year"), ev.year),
+        (_h(lang, "学年", "Year"), str(ev.year)),
         (_h(lang, "评估标准", "Standard"), ev.rules.name(lang)),
         (_h(lang, "规则文件", "Rule file"), f"{ev.rules.id} v{ev.rules.version}"),
         (_h(lang, "依据", "Document"), ev.rules.document),

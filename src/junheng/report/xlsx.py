@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pandas as pd
 from openpyxl.formatting.rule import CellIsRule, FormulaRule
-from openpyxl.styles import Font, PatternFill
+from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 
 from junheng.evaluate import Evaluation
@@ -26,6 +26,13 @@ def write_evaluation_xlsx(ev: Evaluation, path: str | Path, lang: str = "zh") ->
             frame.to_excel(writer, sheet_name=title, index=False)
             ws = writer.sheets[title]
             ws.freeze_panes = "A2" if title not in ("结论", "Verdict") else None
+            # print on A4 landscape, all columns on one page width
+            ws.page_setup.paperSize = ws.PAPERSIZE_A4
+            ws.page_setup.orientation = "landscape"
+            ws.sheet_properties.pageSetUpPr.fitToPage = True
+            ws.page_setup.fitToWidth = 1
+            ws.page_setup.fitToHeight = 0
+            ws.print_title_rows = "1:1"
             if frame.empty:
                 continue
             ws.auto_filter.ref = ws.dimensions
@@ -52,4 +59,8 @@ def write_evaluation_xlsx(ev: Evaluation, path: str | Path, lang: str = "zh") ->
                     ws.conditional_formatting.add(rng, FormulaRule(
                         formula=[f'OR({letter}2="否",{letter}2="no")'], fill=_FAIL))
             ws.column_dimensions["A"].width = 24
+            if title in ("结论", "Verdict"):
+                ws.column_dimensions["B"].width = 90
+                for row in ws.iter_rows(min_row=2, min_col=2, max_col=2):
+                    row[0].alignment = Alignment(wrap_text=True, vertical="top")
     return path
