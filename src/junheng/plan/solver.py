@@ -1,0 +1,149 @@
+"""Solver plumbing shared by every planner (求解器): options, HiGHS runs, status, errors.
+
+Models are handed to HiGHS as sparse matrices in one call (no Python loop
+over variables), always with a time limit, a relative MIP gap and a seed; the
+result states whether it is optimal, or feasible with the proven bound and
+the gap.
+"""
+
+from __future__ import annotations
+
+import math
+import time
+from dataclasses import dataclass, field
+from typing import Any, Literal
+
+import numpy as np
+import scipy.sparse as sp
+
+Status = Literal["optimal", "feasible", "infeasible", "no_solution"]
+
+
+@dataclass(frozen=True)
+class SolveOptions:
+    """Solver settings: ``time_limit`` seconds, relative ``mip_gap``, ``seed``; ``threads``
+    None lets HiGHS choose; ``deterministic`` = one thread, for audits."""
+
+    time_limit: float = 60.0
+    mip_gap: float = 1e-4
+    seed: int = 0
+    threads: int | None = None
+    verbose: bool = False
+
+    def __post_init__(self) -> None:
+        if not self.time_limit > 0:
+            raise ValueError(f"time_limit must be > 0 seconds, got {self.time_limit}")
+        if not 0 <= self.mip_gap < 1:
+            raise ValueError(f"mip_gap must be in [0, 1), got {self.mip_gap}")
+
+
+@dataclass
+class SolveReport:
+    """What the solver says: status, objective, best bound, gap, time."""
+
+    status: Status
+    objective: float | None
+    bound: float | None
+    gap: float | None
+    seconds: float
+    solver: str
+    nodes: int | None = None
+    detail: dict[str, Any] = field(default_factory=dict)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"status": self.status, "objective": self.objective, "bound": self.bound,
+                "gap": self.gap, "solve_seconds": round(self.seconds, 3), "solver": self.solver,
+                "nodes": self.nodes}
+
+
+class InfeasibleError(ValueError):
+    """No plan can keep every rule; ``reasons`` say which rule, where and by how much."""
+
+    def __init__(self, reasons: list[str], reasons_en: list[str] | None = None) -> None:
+        self.reasons = reasons
+        self.reasons_en = reasons_en or reasons
+        super().__init__("; ".join(self.reasons_en))
+
+    def message(self, lang: str = "zh") -> str:
+        return ("；" if lang == "zh" else "; ").join(self.reasons_en if lang == "en"
+                                                     else self.reasons)
+
+
+def highs_version() -> str:
+    import highspy
+
+    return f"HiGHS {highspy.Highs().version()}"
+
+
+def solve_mip(c: np.ndarray, A: sp.spmatrix, row_lb: np.ndarray, row_ub: np.ndarray,
+              lb: np.ndarray, ub: np.ndarray, integer: np.ndarray, options: SolveOptions,
+              offset: float = 0.0, start: np.ndarray | None = None
+              ) -> tuple[SolveReport, np.ndarray | None]:
+    """Minimise ``c·x + offset`` s.t. ``row_lb ≤ A x ≤ row_ub``, ``lb ≤ x ≤ ub``, x_j integer
+    where ``integer[j]``. Returns the report and the solution (None when there is none)."""
+    import highspy
+
+    A = sp.csc_matrix(A)
+    n = len(c)
+    h = highspy.Highs()
+    solver = f"HiGHS {h.version()}"
+    h.setOptionValue("output_flag", bool(options.verbose))
+    h.setOptionValue("time_limit", float(options.time_limit))
+    h.setOptionValue("mip_rel_gap", float(options.mip_gap))
+    h.setOptionValue("random_seed", int(options.seed))
+    if options.threads is not None:
+        h.setOptionValue("threads", int(options.threads))
+    inf = highspy.kHighsInf
+    lp = highspy.HighsLp()
+    lp.num_col_ = n
+    lp.num_row_ = A.shape[0]
+    lp.col_cost_ = np.asarray(c, dtype=float)
+    lp.col_lower_ = np.asarray(lb, dtype=float)
+    lp.col_upper_ = np.where(np.isinf(ub), inf, np.asarray(ub, dtype=float))
+    lp.row_lower_ = np.where(np.isinf(row_lb), -inf, np.asarray(row_lb, dtype=float))
+    lp.row_upper_ = np.where(np.isinf(row_ub), inf, np.asarray(row_ub, dtype=float))
+    lp.offset_ = float(offset)
+    lp.a_matrix_.format_ = highspy.MatrixFormat.kColwise
+    lp.a_matrix_.start_ = A.indptr.astype(np.int32)
+    lp.a_matrix_.index_ = A.indices.astype(np.int32)
+    lp.a_matrix_.value_ = A.data.astype(float)
+    is_mip = bool(np.any(integer))
+    if is_mip:
+        lp.integrality_ = [highspy.HighsVarType.kInteger if f else
+                           highspy.HighsVarType.kContinuous for f in integer]
+    h.passModel(lp)
+    if start is not None and is_mip:
+        sol = highspy.HighsSolution()
+        sol.col_value = list(np.asarray(start, dtype=float))
+        sol.value_valid = True
+        h.setSolution(sol)
+    t0 = time.perf_counter()
+    h.run()
+    seconds = time.perf_counter() - t0
+    model_status = h.getModelStatus()
+    info = h.getInfo()
+    ms = highspy.HighsModelStatus
+    has_solution = info.primal_solution_status == 2  # kSolutionStatusFeasible
+    if model_status == ms.kInfeasible:
+        return SolveReport("infeasible", None, None, None, seconds, solver), None
+    if not has_solution:
+        return SolveReport("no_solution", None, None, None, seconds, solver,
+                           detail={"model_status": h.modelStatusToString(model_status)}), None
+    x = np.array(h.getSolution().col_value)
+    objective = float(info.objective_function_value)
+    if is_mip:
+        bound = float(info.mip_dual_bound)
+        nodes = int(info.mip_node_count)
+    else:
+        bound, nodes = objective, None
+    gap = _gap(objective, bound)
+    optimal = model_status == ms.kOptimal
+    status: Status = "optimal" if optimal else "feasible"
+    return SolveReport(status, objective, bound, gap, seconds, solver, nodes,
+                       detail={"model_status": h.modelStatusToString(model_status)}), x
+
+
+def _gap(objective: float, bound: float) -> float | None:
+    if not (math.isfinite(objective) and math.isfinite(bound)):
+        return None
+    return abs(objective - bound) / max(abs(objective), 1e-9)
