@@ -125,6 +125,41 @@ def evaluate(file: Path, standard: str, year: int | None, rules_file: Path | Non
     sys.exit(run_evaluate(file, standard, year, rules_file, out, wanted, lang))
 
 
+PLANNERS = ("layout", "catchment", "rotation", "groups", "budget", "quotas")
+PLANNER_ISSUES = {"rotation": 6, "groups": 7, "budget": 7, "quotas": 7}
+
+
+@cli.command()
+@click.argument("planner", type=click.Choice(PLANNERS))
+@click.argument("file", type=click.Path(path_type=Path))
+@click.option("--out", "out", type=click.Path(path_type=Path), required=True,
+              help="Output folder / 输出目录")
+@click.option("--param", "params", multiple=True, metavar="KEY=VALUE",
+              help="Planner parameter, value as JSON or text, e.g. max_schools=45 or "
+                   "'max_km={\"junior\": 12}' (repeatable) / 规划参数")
+@click.option("--time-limit", type=float, default=60.0, show_default=True,
+              help="Solver time limit, seconds / 求解时限（秒）")
+@click.option("--mip-gap", type=float, default=1e-4, show_default=True,
+              help="Relative MIP gap at which to stop / 相对间隙")
+@click.option("--seed", type=int, default=0, show_default=True, help="Solver seed / 随机种子")
+@click.option("--threads", type=int, default=None, help="Solver threads (1 = deterministic)")
+@click.option("--standard", type=click.Choice(["basic-2012", "quality-2017"]),
+              default="quality-2017", show_default=True,
+              help="Standard of the before/after evaluation")
+@lang_option
+def plan(planner: str, file: Path, out: Path, params: tuple[str, ...], time_limit: float,
+         mip_gap: float, seed: int, threads: int | None, standard: str, lang: str) -> None:
+    """Solve a planner; write plan.json, plan.xlsx, plan.html / 规划求解."""
+    from junheng.cli.run import run_plan
+
+    if planner in PLANNER_ISSUES:
+        click.echo(say("not_yet", lang, command=f"plan {planner}",
+                       issue=PLANNER_ISSUES[planner]), err=True)
+        sys.exit(EXIT_USAGE)
+    sys.exit(run_plan(planner, file, out, params, time_limit, mip_gap, seed, threads, standard,
+                      lang))
+
+
 @cli.command()
 @click.option("--out", "out", type=click.Path(path_type=Path), default=Path("junheng-demo"),
               show_default=True, help="Folder for the demo's files")
@@ -149,9 +184,6 @@ def _not_yet(name: str, issue: int):  # type: ignore[no-untyped-def]
     return command
 
 
-cli.command("plan", help="Planners (not yet available) / 规划（开发中）",
-            context_settings={"ignore_unknown_options": True, "allow_extra_args": True})(
-    lang_option(_not_yet("plan", 5)))
 cli.command("serve", help="Web app (not yet available) / 网页版（开发中）",
             context_settings={"ignore_unknown_options": True, "allow_extra_args": True})(
     lang_option(_not_yet("serve", 0)))

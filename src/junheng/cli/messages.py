@@ -47,6 +47,16 @@ CLI_MESSAGES: dict[str, tuple[str, str]] = {
                         "(Debian/Ubuntu: apt-get install libpango-1.0-0 libpangoft2-1.0-0 "
                         "fonts-noto-cjk). {detail}"),
     "demo_report": ("主报告（HTML）：{path}", "Main report (HTML): {path}"),
+    "bad_param": ("参数应写成 键=值：{item}", "a parameter must be KEY=VALUE: {item}"),
+    "unknown_param": ("规划 {planner} 没有参数 {names}；可用参数：{known}",
+                      "planner {planner} has no parameter {names}; known: {known}"),
+    "step_plan": ("求解 {planner}（时限 {seconds:g} 秒）",
+                  "Solving {planner} (limit {seconds:g} s)"),
+    "infeasible": ("无可行方案：{reasons}", "No feasible plan: {reasons}"),
+    "plan_summary": ("{planner}：{status}，目标值 {objective:,.1f}，间隙 {gap:.2f}%，"
+                     "用时 {seconds} 秒",
+                     "{planner}: {status}, objective {objective:,.1f}, gap {gap:.2f} %, "
+                     "{seconds} s"),
     "demo_failed": ("示例数据未通过校验，见上文。", "The demo data failed validation; see above."),
 }
 

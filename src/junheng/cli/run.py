@@ -106,3 +106,80 @@ def run_evaluate(file: Path, standard: str, year: int | None, rules_file: Path |
     for path in written.values():
         click.echo(say("eval_written", lang, path=path))
     return 0
+
+
+def parse_params(pairs: tuple[str, ...], lang: str) -> dict[str, object]:
+    """``key=value`` options: the value is read as JSON when it parses, else as text."""
+    out: dict[str, object] = {}
+    for item in pairs:
+        if "=" not in item:
+            raise click.BadParameter(say("bad_param", lang, item=item), param_hint="--param")
+        key, raw = item.split("=", 1)
+        try:
+            value: object = json.loads(raw)
+        except json.JSONDecodeError:
+            value = raw
+        if key in ("must_keep", "must_close") and isinstance(value, str):
+            value = [v for v in value.split(",") if v]
+        out[key.strip()] = value
+    return out
+
+
+def run_plan(planner: str, file: Path, out: Path, params: tuple[str, ...], time_limit: float,
+             mip_gap: float, seed: int, threads: int | None, standard: str, lang: str) -> int:
+    import dataclasses
+
+    from junheng.data.census import Census
+    from junheng.data.validate import validate_workbook
+    from junheng.plan.catchment import CatchmentParameters, solve_catchment
+    from junheng.plan.layout import LayoutParameters, solve_layout
+    from junheng.plan.solver import InfeasibleError, SolveOptions
+    from junheng.report.plan import write_plan_html, write_plan_xlsx
+
+    kinds = {"layout": (LayoutParameters, solve_layout),
+             "catchment": (CatchmentParameters, solve_catchment)}
+    cls, solve = kinds[planner]
+    values = parse_params(params, lang)
+    known = {f.name for f in dataclasses.fields(cls)}
+    unknown = sorted(set(values) - known)
+    if unknown:
+        raise click.BadParameter(say("unknown_param", lang, names=", ".join(unknown),
+                                     planner=planner, known=", ".join(sorted(known))),
+                                 param_hint="--param")
+    try:
+        parameters = cls(**values)
+        options = SolveOptions(time_limit=time_limit, mip_gap=mip_gap, seed=seed,
+                               threads=threads)
+    except (TypeError, ValueError) as exc:
+        raise click.BadParameter(str(exc), param_hint="--param") from exc
+    with Steps(3, lang) as steps:
+        steps.next(say("step_validate", lang, path=file))
+        report = validate_workbook(file)
+        if not report.ok:
+            click.echo(say("invalid_input", lang), err=True)
+            click.echo(report.to_text(lang))
+            return 1
+        census = Census(report.tables, file, report)
+        steps.next(say("step_plan", lang, planner=planner, seconds=time_limit))
+        try:
+            result = solve(census, parameters, options=options, standard=standard)
+        except InfeasibleError as exc:
+            click.echo(say("infeasible", lang, reasons=exc.message(lang)), err=True)
+            return 3
+        except ValueError as exc:
+            click.echo(str(exc), err=True)
+            return 1
+        steps.next(say("step_report", lang, path=out))
+        out.mkdir(parents=True, exist_ok=True)
+        written = [result.write_json(out / "plan.json"),
+                   write_plan_xlsx(result, out / "plan.xlsx", lang),
+                   write_plan_html(result, out / "plan.html", lang)]
+    d = result.to_dict()
+    click.echo(say("plan_summary", lang, planner=planner, status=d["status"],
+                   objective=d["objective"] if d["objective"] is not None else float("nan"),
+                   gap=(d["gap"] or 0.0) * 100, seconds=d["solve_seconds"]))
+    if "counts" in d:
+        click.echo("  " + ", ".join(f"{k} {v}" for k, v in d["counts"].items()))
+    for path in written:
+        click.echo(say("eval_written", lang, path=path))
+    return 0

@@ -9,6 +9,8 @@ the gap.
 from __future__ import annotations
 
 import math
+import os
+import sys
 import time
 from dataclasses import dataclass, field
 from typing import Any, Literal
@@ -69,23 +71,51 @@ class InfeasibleError(ValueError):
                                                      else self.reasons)
 
 
-def highs_version() -> str:
+_BANNER_SHOWN = False
+
+
+def _new_highs() -> Any:
+    """A HiGHS instance; the copyright banner HiGHS prints once per process on stdout is
+    swallowed so that ``junheng plan … > plan.txt`` stays clean (HiGHS is MIT-licensed,
+    credited in the README)."""
+    global _BANNER_SHOWN
     import highspy
 
-    return f"HiGHS {highspy.Highs().version()}"
+    if _BANNER_SHOWN:
+        return highspy.Highs()
+    sys.stdout.flush()
+    saved = os.dup(1)
+    try:
+        with open(os.devnull, "w") as devnull:
+            os.dup2(devnull.fileno(), 1)
+            h = highspy.Highs()
+    finally:
+        os.dup2(saved, 1)
+        os.close(saved)
+    _BANNER_SHOWN = True
+    return h
+
+
+def highs_version() -> str:
+
+    return f"HiGHS {_new_highs().version()}"
 
 
 def solve_mip(c: np.ndarray, A: sp.spmatrix, row_lb: np.ndarray, row_ub: np.ndarray,
               lb: np.ndarray, ub: np.ndarray, integer: np.ndarray, options: SolveOptions,
-              offset: float = 0.0, start: np.ndarray | None = None
+              offset: float = 0.0, start: np.ndarray | None = None, *,
+              highs_options: dict[str, Any] | None = None
               ) -> tuple[SolveReport, np.ndarray | None]:
     """Minimise ``c·x + offset`` s.t. ``row_lb ≤ A x ≤ row_ub``, ``lb ≤ x ≤ ub``, x_j integer
-    where ``integer[j]``. Returns the report and the solution (None when there is none)."""
+    where ``integer[j]``. Returns the report and the solution (None when there is none).
+
+    ``highs_options`` are extra HiGHS options (name → value) set after the standard ones,
+    e.g. ``{"mip_lp_solver": "ipm"}`` for models whose root LP is very degenerate."""
     import highspy
 
     A = sp.csc_matrix(A)
     n = len(c)
-    h = highspy.Highs()
+    h = _new_highs()
     solver = f"HiGHS {h.version()}"
     h.setOptionValue("output_flag", bool(options.verbose))
     h.setOptionValue("time_limit", float(options.time_limit))
@@ -93,6 +123,9 @@ def solve_mip(c: np.ndarray, A: sp.spmatrix, row_lb: np.ndarray, row_ub: np.ndar
     h.setOptionValue("random_seed", int(options.seed))
     if options.threads is not None:
         h.setOptionValue("threads", int(options.threads))
+    for name, value in (highs_options or {}).items():
+        if h.setOptionValue(name, value) != highspy.HighsStatus.kOk:
+            raise ValueError(f"HiGHS rejected option {name} = {value!r}")
     inf = highspy.kHighsInf
     lp = highspy.HighsLp()
     lp.num_col_ = n
