@@ -10,9 +10,53 @@ from junheng.cli.messages import say
 from junheng.cli.progress import Steps
 from junheng.data.schema import SCHOOL_TYPE
 
+# Demo settings of the planners: the synthetic mountain county's teaching points are tiny,
+# so expansions up to 3x their places are allowed, and the layout consolidates to 80 % of
+# the current number of schools; the catchment allows 50 % over design capacity (the county
+# seat is over-full today). Short solver limits keep the demo under a minute.
+DEMO_LAYOUT = {"expansion_share": 3.0, "school_share": 0.8}
+DEMO_CATCHMENT = {"capacity_slack": 1.5}
+DEMO_SOLVER = {"time_limit": 20.0, "mip_gap": 0.01}
+
+
+def run_plans(census, out: Path, lang: str) -> list[str]:  # type: ignore[no-untyped-def]
+    """Run the built planners with the demo settings; return one summary line each."""
+    from junheng.plan.catchment import CatchmentParameters, solve_catchment
+    from junheng.plan.layout import LayoutParameters, build_problem, solve_layout
+    from junheng.plan.solver import InfeasibleError, SolveOptions
+    from junheng.report.plan import write_plan_html, write_plan_xlsx
+
+    options = SolveOptions(**DEMO_SOLVER)
+    year = max(census.years)
+    n_schools = int((build_problem(census, LayoutParameters(), year).dests["kind"]
+                     == "school").sum())
+    layout = LayoutParameters(expansion_share=DEMO_LAYOUT["expansion_share"],
+                              max_schools=max(1, round(DEMO_LAYOUT["school_share"] * n_schools)))
+    runs = {"layout": (solve_layout, layout),
+            "catchment": (solve_catchment, CatchmentParameters(**DEMO_CATCHMENT))}
+    lines = []
+    for name, (solve, params) in runs.items():
+        folder = out / "plans" / name
+        try:
+            plan = solve(census, params, options=options)
+        except InfeasibleError as exc:
+            lines.append(say("demo_plan_infeasible", lang, planner=name,
+                             reasons=exc.message(lang)))
+            continue
+        folder.mkdir(parents=True, exist_ok=True)
+        plan.write_json(folder / "plan.json")
+        write_plan_xlsx(plan, folder / "plan.xlsx", lang)
+        write_plan_html(plan, folder / "plan.html", lang)
+        d = plan.to_dict()
+        counts = "，".join(f"{k} {v}" for k, v in d.get("counts", {}).items())
+        lines.append(say("demo_plan", lang, planner=name, status=d["status"],
+                         gap=(d["gap"] or 0.0) * 100, counts=counts,
+                         path=(folder / "plan.html").resolve()))
+    return lines
+
 
 def run_demo(out: Path, profile: str, seed: int, lang: str) -> int:
-    """Synthesise, validate and evaluate under both standards; return the exit code."""
+    """Synthesise, validate, evaluate under both standards, run the planners."""
     from junheng.cli.run import print_evaluation, write_evaluation
     from junheng.data.census import Census
     from junheng.data.io import write_workbook
@@ -23,7 +67,8 @@ def run_demo(out: Path, profile: str, seed: int, lang: str) -> int:
 
     out.mkdir(parents=True, exist_ok=True)
     workbook = out / "county.xlsx"
-    with Steps(3 + len(STANDARDS), lang) as steps:
+    plan_lines: list[str] = []
+    with Steps(4 + len(STANDARDS), lang) as steps:
         steps.next(say("step_synth", lang, profile=profile, seed=seed))
         tables = synthesize(profile, seed)
         steps.next(say("step_write", lang, path=workbook))
@@ -39,6 +84,8 @@ def run_demo(out: Path, profile: str, seed: int, lang: str) -> int:
                 ev = evaluate(census, standard, lang=lang)
                 evaluations[standard] = (ev, write_evaluation(
                     ev, out / standard, ["json", "xlsx", "html", "pdf"], lang))
+            steps.next(say("step_plans", lang))
+            plan_lines = run_plans(census, out, lang)
     if not report.ok:
         click.echo(report.to_text(lang))
         click.echo(say("demo_failed", lang), err=True)
@@ -67,6 +114,9 @@ def run_demo(out: Path, profile: str, seed: int, lang: str) -> int:
         print_evaluation(ev, lang)
         for path in written.values():
             click.echo(say("eval_written", lang, path=path.resolve()))
+    click.echo("")
+    for line in plan_lines:
+        click.echo(line)
     main = evaluations["quality-2017"][1]["html"]
     click.echo("")
     click.echo(say("demo_report", lang, path=main.resolve()))

@@ -57,6 +57,11 @@ CLI_MESSAGES: dict[str, tuple[str, str]] = {
                      "用时 {seconds} 秒",
                      "{planner}: {status}, objective {objective:,.1f}, gap {gap:.2f} %, "
                      "{seconds} s"),
+    "step_plans": ("规划求解（布局调整、划片）", "Planning (layout, catchment)"),
+    "demo_plan": ("规划 {planner}：{status}（间隙 {gap:.2f}%）{counts} → {path}",
+                  "Plan {planner}: {status} (gap {gap:.2f} %) {counts} -> {path}"),
+    "demo_plan_infeasible": ("规划 {planner}：无可行方案：{reasons}",
+                             "Plan {planner}: infeasible: {reasons}"),
     "demo_failed": ("示例数据未通过校验，见上文。", "The demo data failed validation; see above."),
 }
 
