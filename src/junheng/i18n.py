@@ -337,12 +337,18 @@ def _param(value: Any, lang: str) -> Any:
     return value
 
 
-def tr(code: str, lang: str = "zh", **params: Any) -> str:
-    """Render message ``code`` in ``lang`` ("zh" or "en") with ``params``."""
-    zh, en = MESSAGES[code]
+def render(catalog: dict[str, tuple[str, str]], code: str, lang: str = "zh",
+           **params: Any) -> str:
+    """Render ``code`` of a (Chinese, English) message catalog in ``lang`` with ``params``."""
+    zh, en = catalog[code]
     template = en if lang == "en" else zh
     params = {k: _param(v, lang) for k, v in params.items()}
     try:
         return template.format(**params)
     except (KeyError, IndexError, ValueError):
         return template
+
+
+def tr(code: str, lang: str = "zh", **params: Any) -> str:
+    """Render validation/reading message ``code`` in ``lang`` ("zh" or "en")."""
+    return render(MESSAGES, code, lang, **params)

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from junheng.i18n import render
+
 CLI_MESSAGES: dict[str, tuple[str, str]] = {
     "need_xlsx": ("模板文件名应以 .xlsx 结尾", "the template file name must end in .xlsx"),
     "template_written": ("已生成填报模板：{path}", "Template written: {path}"),
@@ -68,5 +70,4 @@ CLI_MESSAGES: dict[str, tuple[str, str]] = {
 
 def say(code: str, lang: str = "zh", **params: Any) -> str:
     """Render a CLI message."""
-    zh, en = CLI_MESSAGES[code]
-    return (en if lang == "en" else zh).format(**params)
+    return render(CLI_MESSAGES, code, lang, **params)

@@ -12,7 +12,6 @@ import math
 from collections.abc import Callable
 from typing import Any
 
-import numpy as np
 import pandas as pd
 
 from junheng.data.census import Census
@@ -22,6 +21,7 @@ from junheng.data.schema import (
     FALSE_WORDS,
     TRUE_WORDS,
 )
+from junheng.jsonable import jsonable
 from junheng.standards.loader import Rules
 
 Check = dict[str, Any]
@@ -326,19 +326,7 @@ def run_checks(census: Census, rules: Rules, year: int, parts: pd.DataFrame,
         out[spec["key"]] = {
             "part": spec.get("part", "government"),
             "name": spec["name_en"] if lang == "en" else spec["name_zh"],
-            **_jsonable(result),
+            **jsonable(result),
             "source": spec.get("source", ""),
         }
     return out
-
-
-def _jsonable(obj: Any) -> Any:
-    if isinstance(obj, dict):
-        return {str(k): _jsonable(v) for k, v in obj.items()}
-    if isinstance(obj, list | tuple):
-        return [_jsonable(v) for v in obj]
-    if isinstance(obj, np.generic):
-        return obj.item()
-    if obj is pd.NA:
-        return None
-    return obj

@@ -37,6 +37,12 @@ def _arrays(values: ArrayLike, students: ArrayLike) -> tuple[np.ndarray, np.ndar
     return x, p
 
 
+def _weights(p: np.ndarray) -> np.ndarray | None:
+    """Pupil shares P_i / P, or None when there are no pupils."""
+    total = float(p.sum())
+    return None if total <= 0 else p / total
+
+
 def weighted_cv(values: ArrayLike, students: ArrayLike) -> CVResult:
     """Student-weighted population coefficient of variation (差异系数).
 
@@ -46,14 +52,13 @@ def weighted_cv(values: ArrayLike, students: ArrayLike) -> CVResult:
     correction, no unweighted mean: the 5-school books example gives 0.5153.
     """
     x, p = _arrays(values, students)
-    total = float(p.sum())
-    if total <= 0:
-        return CVResult(None, float("nan"), float("nan"), int(x.size), total)
-    w = p / total
+    w = _weights(p)
+    if w is None:
+        return CVResult(None, float("nan"), float("nan"), int(x.size), 0.0)
     mean = float(np.dot(w, x))
     sd = float(np.sqrt(np.dot(w, (x - mean) ** 2)))
     cv = None if mean == 0 else sd / mean
-    return CVResult(cv, mean, sd, int(x.size), total)
+    return CVResult(cv, mean, sd, int(x.size), float(p.sum()))
 
 
 def cv_contributions(values: ArrayLike, students: ArrayLike) -> np.ndarray:
@@ -63,10 +68,9 @@ def cv_contributions(values: ArrayLike, students: ArrayLike) -> np.ndarray:
     coefficient up have the largest shares. All zeros when every value is equal.
     """
     x, p = _arrays(values, students)
-    total = p.sum()
-    if total <= 0:
+    w = _weights(p)
+    if w is None:
         return np.zeros_like(x)
-    w = p / total
     terms = w * (x - np.dot(w, x)) ** 2
     s = terms.sum()
     return terms / s if s > 0 else np.zeros_like(x)
@@ -75,13 +79,10 @@ def cv_contributions(values: ArrayLike, students: ArrayLike) -> np.ndarray:
 def weighted_gini(values: ArrayLike, students: ArrayLike) -> float | None:
     """Pupil-weighted Gini coefficient: Σ_i Σ_j w_i w_j |x_i − x_j| / (2 x̄)."""
     x, p = _arrays(values, students)
-    total = p.sum()
-    if total <= 0:
+    w = _weights(p)
+    if w is None or float(np.dot(w, x)) <= 0:
         return None
-    w = p / total
     mean = float(np.dot(w, x))
-    if mean <= 0:
-        return None
     order = np.argsort(x)
     xs, ws = x[order], w[order]
     # Σ_i Σ_j w_i w_j |x_i − x_j| = 2 Σ_i w_i x_i (2 F_i − w_i − 1) with F the cumulative weight
@@ -130,13 +131,10 @@ def theil_decomposition(values: ArrayLike, students: ArrayLike,
     """
     x, p = _arrays(values, students)
     labels = np.asarray(groups)
-    total = p.sum()
-    if total <= 0:
+    w = _weights(p)
+    if w is None or float(np.dot(w, x)) <= 0:
         return None
-    w = p / total
     mean = float(np.dot(w, x))
-    if mean <= 0:
-        return None
     overall = _theil(x, w)
     between = 0.0
     within = 0.0

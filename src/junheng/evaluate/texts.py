@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from junheng.i18n import render
+
 STAGE_NAMES = {"primary": ("小学", "primary"), "junior": ("初中", "junior")}
 
 TEXTS: dict[str, tuple[str, str]] = {
@@ -37,8 +39,8 @@ TEXTS: dict[str, tuple[str, str]] = {
 
 
 def text(code: str, lang: str = "zh", **params: Any) -> str:
-    zh, en = TEXTS[code]
-    return (en if lang == "en" else zh).format(**params)
+    """Render an evaluation text (reasons, exclusions)."""
+    return render(TEXTS, code, lang, **params)
 
 
 def stage_name(stage: str, lang: str = "zh") -> str:

@@ -7,9 +7,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import numpy as np
-
 from junheng.evaluate import Evaluation
+from junheng.jsonable import jsonable
 from junheng.plan.solver import SolveReport
 
 
@@ -63,7 +62,7 @@ class PlanResult:
             "after": self.after,
         }
         out.update(self.extra)
-        return _jsonable(out)
+        return jsonable(out)
 
     def write_json(self, path: str | Path) -> Path:
         path = Path(path)
@@ -71,17 +70,3 @@ class PlanResult:
         path.write_text(json.dumps(self.to_dict(), ensure_ascii=False, indent=2),
                         encoding="utf-8")
         return path
-
-
-def _jsonable(obj: Any) -> Any:
-    if isinstance(obj, dict):
-        return {str(k): _jsonable(v) for k, v in obj.items()}
-    if isinstance(obj, list | tuple):
-        return [_jsonable(v) for v in obj]
-    if isinstance(obj, np.integer):
-        return int(obj)
-    if isinstance(obj, np.floating):
-        return float(obj)
-    if isinstance(obj, np.bool_):
-        return bool(obj)
-    return obj
