@@ -320,3 +320,26 @@ def test_cli_plan_exit_codes_and_files(tmp_path: Path, small_county: Census) -> 
     assert res.exit_code == 2
     res = runner.invoke(cli, ["plan", "rotation", str(path), "--out", str(tmp_path / "r")])
     assert res.exit_code == 2 and "尚未实现" in res.output
+
+
+def test_same_seed_single_thread_gives_the_same_plan(small_county: Census) -> None:
+    params = LayoutParameters(max_schools=10, expansion_share=2.0,
+                              max_km={"primary_lower": 4, "primary_upper": 6, "junior": 15})
+    options = SolveOptions(time_limit=20, mip_gap=0.0, seed=7, threads=1)
+    a = solve_layout(small_county, params, options=options, evaluate_after=False)
+    b = solve_layout(small_county, params, options=options, evaluate_after=False)
+    assert a.actions == b.actions and a.report.objective == b.report.objective
+    assert a.to_dict()["parameters"]["seed"] == 7
+
+
+def test_a_loose_gap_is_honoured_and_reported(small_county: Census) -> None:
+    params = LayoutParameters(max_schools=10, expansion_share=2.0,
+                              max_km={"primary_lower": 4, "primary_upper": 6, "junior": 15})
+    tight = solve_layout(small_county, params, options=SolveOptions(time_limit=20, mip_gap=0.0),
+                         evaluate_after=False)
+    loose = solve_layout(small_county, params, options=SolveOptions(time_limit=20, mip_gap=0.2),
+                         evaluate_after=False)
+    assert tight.report.gap == pytest.approx(0.0, abs=1e-6)
+    assert loose.report.gap <= 0.2 + 1e-9
+    assert loose.report.objective >= tight.report.objective - 1e-6
+    assert loose.report.bound <= tight.report.objective + 1e-6

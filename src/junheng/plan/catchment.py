@@ -246,35 +246,35 @@ def _contiguity_rows(pairs: pd.DataFrame, cohorts: pd.DataFrame, dests: pd.DataF
     compact: one row per village–school pair, no extra variables.
     """
     vpos = pd.Index(villages["village_id"])
-    neighbours: dict[tuple[int, str], set[int]] = {}
+    arcs = []
     for stage_key in ("primary", "junior"):
         # adjacency among the villages that have pupils of this stage, so that a village
         # without such pupils never cuts a path
         have = np.unique(vpos.get_indexer(
             cohorts.loc[cohorts["stage"] == stage_key, "village_id"]))
-        if have.size < 2:
-            continue
-        for a, b in _adjacency(villages.iloc[have].reset_index(drop=True)):
-            neighbours.setdefault((int(have[a]), stage_key), set()).add(int(have[b]))
-    vi = pairs["vi"].to_numpy()
+        if have.size >= 2:
+            a = _adjacency(villages.iloc[have].reset_index(drop=True))
+            arcs.append(pd.DataFrame({"vi": have[a[:, 0]], "ui": have[a[:, 1]],
+                                      "stage": stage_key}))
+    arc_frame = pd.concat(arcs, ignore_index=True) if arcs else pd.DataFrame(
+        columns=["vi", "ui", "stage"])
     stage = cohorts["stage"].to_numpy()[pairs["cohort_idx"].to_numpy()]
-    frame = pd.DataFrame({"col": np.arange(len(pairs)), "vi": vi, "stage": stage,
-                          "dest": pairs["dest_idx"].to_numpy(), "km": pairs["km"].to_numpy()})
-    nearest = frame.loc[frame.groupby(["vi", "stage"])["km"].idxmin(), ["vi", "stage", "dest"]]
-    anchors = set(zip(nearest["vi"], nearest["stage"], nearest["dest"], strict=True))
-    lookup = {(v, s_, d): (c, k) for c, v, s_, d, k in frame.itertuples(index=False)}
-    rows, cols, vals, lb, ub = [], [], [], [], []
-    row = row0
-    for c, v, s_, d, k in frame.itertuples(index=False):
-        if (v, s_, d) in anchors:
-            continue
-        closer = [lookup[(u, s_, d)][0] for u in neighbours.get((int(v), s_), ())
-                  if (u, s_, d) in lookup and lookup[(u, s_, d)][1] < k]
-        rows.append(np.full(len(closer) + 1, row))
-        cols.append(np.array([c, *closer]))
-        vals.append(np.concatenate([[1.0], -np.ones(len(closer))]))
-        lb.append(np.array([-np.inf]))
-        ub.append(np.zeros(1))
-        row += 1
+    frame = pd.DataFrame({"col": np.arange(len(pairs)), "vi": pairs["vi"].to_numpy(),
+                          "stage": stage, "dest": pairs["dest_idx"].to_numpy(),
+                          "km": pairs["km"].to_numpy()})
+    nearest = frame.loc[frame.groupby(["vi", "stage"])["km"].idxmin(), "col"]
+    constrained = frame[~frame["col"].isin(nearest)]  # every pair but the anchors
+    # closer neighbours: (v, j) joined with the arcs v→u and u's pair with the same j
+    closer = constrained.merge(arc_frame, on=["vi", "stage"]).merge(
+        frame.rename(columns={"vi": "ui", "col": "ucol", "km": "ukm"}),
+        on=["ui", "stage", "dest"])
+    closer = closer[closer["ukm"] < closer["km"]]
+    index = pd.Index(constrained["col"])
+    n_rows = len(constrained)
+    rows = [row0 + np.arange(n_rows), row0 + index.get_indexer(closer["col"])]
+    cols = [constrained["col"].to_numpy(), closer["ucol"].to_numpy()]
+    vals = [np.ones(n_rows), -np.ones(len(closer))]
+    lb = [np.full(n_rows, -np.inf)]
+    ub = [np.zeros(n_rows)]
     return {"rows": rows, "cols": cols, "vals": vals, "lb": lb, "ub": ub, "n_flow": 0,
             "integer": np.zeros(0, bool)}
