@@ -68,7 +68,7 @@ def tiny_county(tmp_path: Path, schools: list[dict], villages: list[dict],
 
 def brute_force_layout(census: Census, params: LayoutParameters) -> float:
     """Enumerate open sets and single-source assignments of junior-only villages."""
-    from junheng.plan.layout import build_problem, build_model
+    from junheng.plan.layout import build_model, build_problem
 
     problem = build_problem(census, params, 2025)
     model = build_model(problem, params)
@@ -318,6 +318,10 @@ def test_cli_plan_exit_codes_and_files(tmp_path: Path, small_county: Census) -> 
     res = runner.invoke(cli, ["plan", "layout", str(path), "--out", str(tmp_path / "l"),
                               "--param", "nonsense=1"])
     assert res.exit_code == 2
+    res = runner.invoke(cli, ["plan", "layout", str(path), "--out", str(tmp_path / "l"),
+                              "--param", "max_km=3"])
+    assert res.exit_code == 2 and "max_km" in res.output and "dict[str, float]" in res.output
+    assert "Traceback" not in res.output
     res = runner.invoke(cli, ["plan", "rotation", str(path), "--out", str(tmp_path / "r")])
     assert res.exit_code == 2 and "尚未实现" in res.output
 

@@ -32,6 +32,7 @@ from junheng.data.census import Census
 from junheng.evaluate import evaluate
 from junheng.plan.distances import village_distances
 from junheng.plan.layout import STAGE_TYPES, _num, travel_statistics
+from junheng.plan.params import check_types
 from junheng.plan.result import PlanResult, evaluation_summary
 from junheng.plan.solver import InfeasibleError, SolveOptions, solve_mip
 
@@ -49,6 +50,7 @@ class CatchmentParameters:
     capacity_slack: float = 1.0  # multiply places (e.g. 1.1 allows 10 % over design capacity)
 
     def __post_init__(self) -> None:
+        check_types(self)
         lo, hi = self.utilisation
         if not 0 <= lo <= hi:
             raise ValueError("The 'utilisation' parameter of CatchmentParameters must be a "

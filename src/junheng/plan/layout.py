@@ -40,6 +40,7 @@ import scipy.sparse as sp
 from junheng.data.census import Census
 from junheng.evaluate import evaluate
 from junheng.plan.distances import Pairs, village_distances
+from junheng.plan.params import check_types
 from junheng.plan.result import PlanResult, evaluation_summary
 from junheng.plan.solver import InfeasibleError, SolveOptions, solve_mip
 from junheng.standards import load_rules
@@ -98,6 +99,7 @@ class LayoutParameters:
     projection: str | None = None  # None = children_*, "next" = children_*_next, or a year
 
     def __post_init__(self) -> None:
+        check_types(self)
         defaults = _rule_defaults()
         if not self.class_cap:
             self.class_cap = defaults["class_cap"]
