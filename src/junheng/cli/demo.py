@@ -23,6 +23,7 @@ def run_plans(census, out: Path, lang: str) -> list[str]:  # type: ignore[no-unt
     """Run the built planners with the demo settings; return one summary line each."""
     from junheng.plan.catchment import CatchmentParameters, solve_catchment
     from junheng.plan.layout import LayoutParameters, build_problem, solve_layout
+    from junheng.plan.rotation import RotationParameters, solve_rotation
     from junheng.plan.solver import InfeasibleError, SolveOptions
     from junheng.report.plan import write_plan_html, write_plan_xlsx
 
@@ -33,7 +34,8 @@ def run_plans(census, out: Path, lang: str) -> list[str]:  # type: ignore[no-unt
     layout = LayoutParameters(expansion_share=DEMO_LAYOUT["expansion_share"],
                               max_schools=max(1, round(DEMO_LAYOUT["school_share"] * n_schools)))
     runs = {"layout": (solve_layout, layout),
-            "catchment": (solve_catchment, CatchmentParameters(**DEMO_CATCHMENT))}
+            "catchment": (solve_catchment, CatchmentParameters(**DEMO_CATCHMENT)),
+            "rotation": (solve_rotation, RotationParameters())}
     lines = []
     for name, (solve, params) in runs.items():
         folder = out / "plans" / name
@@ -49,6 +51,10 @@ def run_plans(census, out: Path, lang: str) -> list[str]:  # type: ignore[no-unt
         write_plan_html(plan, folder / "plan.html", lang)
         d = plan.to_dict()
         counts = "，".join(f"{k} {v}" for k, v in d.get("counts", {}).items())
+        if "teacher_standard_failures" in d:
+            fails = d["teacher_standard_failures"]
+            counts = say("demo_rotation", lang, moved=d["compliance"]["moved"],
+                         before=fails["before"], after=fails["after"])
         lines.append(say("demo_plan", lang, planner=name, status=d["status"],
                          gap=(d["gap"] or 0.0) * 100, counts=counts,
                          path=(folder / "plan.html").resolve()))

@@ -59,11 +59,15 @@ CLI_MESSAGES: dict[str, tuple[str, str]] = {
                      "用时 {seconds} 秒",
                      "{planner}: {status}, objective {objective:,.1f}, gap {gap:.2f} %, "
                      "{seconds} s"),
-    "step_plans": ("规划求解（布局调整、划片）", "Planning (layout, catchment)"),
+    "step_plans": ("规划求解（布局调整、划片、交流轮岗）",
+                   "Planning (layout, catchment, rotation)"),
     "demo_plan": ("规划 {planner}：{status}（间隙 {gap:.2f}%）{counts} → {path}",
                   "Plan {planner}: {status} (gap {gap:.2f} %) {counts} -> {path}"),
     "demo_plan_infeasible": ("规划 {planner}：无可行方案：{reasons}",
                              "Plan {planner}: infeasible: {reasons}"),
+    "demo_rotation": ("交流 {moved} 人，教师指标未达标学段 {before} → {after}",
+                      "{moved} teachers move; parts missing a teacher standard {before} -> "
+                      "{after}"),
     "demo_failed": ("示例数据未通过校验，见上文。", "The demo data failed validation; see above."),
 }
 

@@ -119,7 +119,7 @@ def parse_params(pairs: tuple[str, ...], lang: str) -> dict[str, object]:
             value: object = json.loads(raw)
         except json.JSONDecodeError:
             value = raw
-        if key in ("must_keep", "must_close") and isinstance(value, str):
+        if key in ("must_keep", "must_close", "pinned", "required") and isinstance(value, str):
             value = [v for v in value.split(",") if v]
         out[key.strip()] = value
     return out
@@ -133,11 +133,13 @@ def run_plan(planner: str, file: Path, out: Path, params: tuple[str, ...], time_
     from junheng.data.validate import validate_workbook
     from junheng.plan.catchment import CatchmentParameters, solve_catchment
     from junheng.plan.layout import LayoutParameters, solve_layout
+    from junheng.plan.rotation import RotationParameters, solve_rotation
     from junheng.plan.solver import InfeasibleError, SolveOptions
     from junheng.report.plan import write_plan_html, write_plan_xlsx
 
     kinds = {"layout": (LayoutParameters, solve_layout),
-             "catchment": (CatchmentParameters, solve_catchment)}
+             "catchment": (CatchmentParameters, solve_catchment),
+             "rotation": (RotationParameters, solve_rotation)}
     cls, solve = kinds[planner]
     values = parse_params(params, lang)
     known = {f.name for f in dataclasses.fields(cls)}

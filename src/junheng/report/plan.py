@@ -13,11 +13,13 @@ from junheng.plan.result import PlanResult
 _NAMES = {
     "layout": ("学校布局调整方案", "School layout plan"),
     "catchment": ("划片招生方案", "Catchment plan"),
+    "rotation": ("教师交流轮岗方案", "Teacher rotation plan"),
 }
 _STATUS = {"optimal": ("最优", "optimal"), "feasible": ("可行（未证明最优）", "feasible"),
            "infeasible": ("无可行解", "infeasible"), "no_solution": ("未找到解", "no solution")}
 _ACTION = {"keep": ("保留", "keep"), "close": ("撤并", "close"), "expand": ("扩建", "expand"),
-           "build": ("新建", "build"), "assign": ("划入", "assign")}
+           "build": ("新建", "build"), "assign": ("划入", "assign"),
+           "move": ("交流", "move")}
 
 
 def _h(lang: str, zh: str, en: str) -> str:
@@ -36,7 +38,7 @@ def summary_rows(plan: PlanResult, lang: str) -> list[tuple[str, Any]]:
         (_h(lang, "求解时间(秒)", "Solve seconds"), d["solve_seconds"]),
         (_h(lang, "求解器", "Solver"), d["solver"]),
     ]
-    for key in ("counts", "exceptions"):
+    for key in ("counts", "exceptions", "compliance"):
         if key in d:
             rows.append((key, str(d[key])))
     return rows
