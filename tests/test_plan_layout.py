@@ -303,8 +303,10 @@ def test_cli_plan_exit_codes_and_files(tmp_path: Path, small_county: Census) -> 
     res = runner.invoke(cli, ["plan", "catchment", str(path), "--out", str(tmp_path / "c"),
                               "--param", "capacity_slack=1.5", "--time-limit", "20"])
     assert res.exit_code == 0, res.output
-    for name in ("plan.json", "plan.xlsx", "plan.html"):
+    for name in ("plan.json", "plan.xlsx", "plan.html", "plan.pdf"):
         assert (tmp_path / "c" / name).exists()
+    sheets = pd.read_excel(tmp_path / "c" / "plan.xlsx", sheet_name=None, engine="calamine")
+    assert set(sheets) == {"概要", "调整清单", "调整前后"}
     import json
 
     data = json.loads((tmp_path / "c" / "plan.json").read_text(encoding="utf-8"))

@@ -135,7 +135,8 @@ def run_plan(planner: str, file: Path, out: Path, params: tuple[str, ...], time_
     from junheng.plan.layout import LayoutParameters, solve_layout
     from junheng.plan.rotation import RotationParameters, solve_rotation
     from junheng.plan.solver import InfeasibleError, SolveOptions
-    from junheng.report.plan import write_plan_html, write_plan_xlsx
+    from junheng.report.pdf import PdfUnavailable
+    from junheng.report.plan import write_plan_html, write_plan_pdf, write_plan_xlsx
 
     kinds = {"layout": (LayoutParameters, solve_layout),
              "catchment": (CatchmentParameters, solve_catchment),
@@ -176,6 +177,10 @@ def run_plan(planner: str, file: Path, out: Path, params: tuple[str, ...], time_
         written = [result.write_json(out / "plan.json"),
                    write_plan_xlsx(result, out / "plan.xlsx", lang),
                    write_plan_html(result, out / "plan.html", lang)]
+        try:
+            written.append(write_plan_pdf(result, out / "plan.pdf", lang))
+        except PdfUnavailable as exc:
+            click.echo(say("pdf_unavailable", lang, detail=str(exc)[:200]), err=True)
     d = result.to_dict()
     click.echo(say("plan_summary", lang, planner=planner, status=d["status"],
                    objective=d["objective"] if d["objective"] is not None else float("nan"),

@@ -91,7 +91,27 @@ def write_plan_xlsx(plan: PlanResult, path: str | Path, lang: str = "zh") -> Pat
     return path
 
 
+def write_plan_pdf(plan: PlanResult, path: str | Path, lang: str = "zh") -> Path:
+    """The plan page as an A4 PDF (WeasyPrint, Chinese fonts embedded)."""
+    from junheng.report.pdf import PdfUnavailable
+
+    try:
+        from weasyprint import HTML
+    except (ImportError, OSError) as exc:
+        raise PdfUnavailable(str(exc)) from exc
+    path = Path(path)
+    HTML(string=render_plan_html(plan, lang)).write_pdf(path)
+    return path
+
+
 def write_plan_html(plan: PlanResult, path: str | Path, lang: str = "zh") -> Path:
+    """Write the plan page (see :func:`render_plan_html`)."""
+    path = Path(path)
+    path.write_text(render_plan_html(plan, lang), encoding="utf-8")
+    return path
+
+
+def render_plan_html(plan: PlanResult, lang: str = "zh") -> str:
     """A short, self-contained HTML page: summary, before/after, actions."""
     def table(frame: pd.DataFrame) -> str:
         if frame.empty:
@@ -111,9 +131,7 @@ def write_plan_html(plan: PlanResult, path: str | Path, lang: str = "zh") -> Pat
              "margin:auto;font-size:10pt}table.data{border-collapse:collapse;width:100%}"
              "table.data td,table.data th{border:1px solid #ccc;padding:2px 5px}"
              "table.data th{background:#ddebf7}h1,h2{color:#1f4e79}")
-    page = (f"<!DOCTYPE html><html lang=\"{'en' if lang == 'en' else 'zh-CN'}\"><head>"
+    style += "@page{size:A4 landscape;margin:12mm}"
+    return (f"<!DOCTYPE html><html lang=\"{'en' if lang == 'en' else 'zh-CN'}\"><head>"
             f"<meta charset=\"utf-8\"><title>{html.escape(name)}</title><style>{style}</style>"
             f"</head><body>{body}</body></html>")
-    path = Path(path)
-    path.write_text(page, encoding="utf-8")
-    return path
