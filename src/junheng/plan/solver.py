@@ -150,9 +150,15 @@ def solve_mip(c: np.ndarray, A: sp.spmatrix, row_lb: np.ndarray, row_ub: np.ndar
         sol.col_value = list(np.asarray(start, dtype=float))
         sol.value_valid = True
         h.setSolution(sol)
+    if options.threads is not None:
+        # HiGHS keeps one global thread pool per process; a run asking for another thread
+        # count than the pool's fails ("Not Set") unless the pool is rebuilt first.
+        highspy.Highs.resetGlobalScheduler(True)
     t0 = time.perf_counter()
-    h.run()
+    run_status = h.run()
     seconds = time.perf_counter() - t0
+    if run_status == highspy.HighsStatus.kError:
+        raise RuntimeError(f"HiGHS failed: {h.modelStatusToString(h.getModelStatus())}")
     model_status = h.getModelStatus()
     info = h.getInfo()
     ms = highspy.HighsModelStatus
