@@ -26,15 +26,16 @@ reductions below). With :math:`y_j \in \{0,1\}` (site :math:`j` open) and
    \end{array}
 
 where :math:`a_i` is the client's weight (pupils). Summing (2)–(3) up to level :math:`k`
-gives the classic covering row :math:`z_i^k + \sum_{j: d_{ij} \le D_i^k} y_j \ge 1`, so the
-two forms have the same LP relaxation, which equals the strong bound of the classic
-:math:`x_{ij} \le y_j` model (Cornuéjols et al. 1980; Elloumi 2010, Thm. 1) — but the chain
-has one row per (client, distinct distance) and each :math:`y_j` appears once per client:
-:math:`O(nm)` non-zeros instead of the :math:`O(nm)` variables plus :math:`O(nm)` linking
-rows of the classic model, or the :math:`O(nm^2)` non-zeros of the covering form.
+gives the covering row :math:`z_i^k + \sum_{j: d_{ij} \le D_i^k} y_j \ge 1` of Cornuéjols
+et al., so both forms have the same LP relaxation, at least as strong as that of the
+classic :math:`x_{ij} \le y_j` model (Elloumi 2010). The chain has one row per (client,
+distinct cost) and each :math:`y_j` appears once per client: at most :math:`nm` non-zeros
+for the :math:`y` plus two per :math:`z`, instead of :math:`nm` variables and :math:`nm`
+linking rows (classic) or :math:`O(nm^2)` non-zeros (covering form). Built with numpy and
+``scipy.sparse`` in one pass (argsort of each row, level numbers by cumulative sums).
 
-Reductions (each keeps the optimum, so the bound HiGHS proves is a bound on the full
-problem):
+Reductions (each keeps the optimum, so a bound proved on the reduced model is a bound on
+the full problem):
 
 * **Level truncation.** Only ``m − p`` of the ``m`` available sites are closed, so among any
   ``m − p + 1`` sites at least one is open: client ``i``'s nearest open site is at most its
@@ -43,18 +44,30 @@ problem):
   at cost :math:`\le U_i` is open). The same holds with :math:`U_i` = the cost of the
   nearest *fixed-open* site, and with :math:`U_i` = the largest finite cost (a client must be
   served by an allowed site — this row is what makes ``inf`` pairs forbidden). Elloumi
-  (2010, §3) uses the first of these; it makes the LP tighter, never looser.
+  (2010) uses the first of these; they can only tighten the LP.
 * **Merged clients.** Clients with identical cost rows have identical chains; one chain with
   the summed weight has the same objective for every choice of sites.
 * **Zero-weight clients** add nothing to (1): dropped when every site may serve them, kept as
   the single covering row "some allowed site is open" otherwise.
 * **Fixed sites.** ``fixed_closed`` columns are removed; ``fixed_open`` sites get
   :math:`y_j = 1`.
+* **Sites fixed by bounds.** With an incumbent of cost ``UB`` and Lagrangian multipliers
+  (assignment rows relaxed, subgradient steps; Beasley 1993), a site whose opening forces
+  the Lagrangian bound above ``UB`` (``UB − 1`` for integer data) cannot be in a better plan
+  and is removed; a site whose closing does so is fixed open. Plans outside the reduced
+  model cost at least ``UB``, so the reported bound is ``min(bound, UB)``.
 
-A greedy start improved by vertex substitution (Teitz & Bart 1968, with the fast
-interchange evaluation of Whitaker 1983 / Resende & Werneck 2007, vectorised) is given to
-HiGHS as the first incumbent. After the solve each client is assigned to its nearest open
-site and the objective is recomputed from the original matrix.
+Solving, in order: a greedy start improved by vertex substitution (Teitz & Bart 1968, with
+the fast swap evaluation of Whitaker 1983 / Resende & Werneck 2007, vectorised); the
+Lagrangian bound and site fixing above (its selections are also priced as plans); then
+HiGHS on radius *relaxations* (García, Labbé & Marín 2011): client ``i`` keeps only the
+levels up to a little beyond its cost in the incumbent, the last :math:`z_i^{K}` kept free
+with cost :math:`D_i^{K+1} - D_i^K` (a lower estimate of the dropped tail). Dropping levels
+relaxes (1)–(5), so HiGHS's bound is valid; when the relaxed optimum serves a client beyond
+its kept levels, those clients get more levels and the model is solved again, until the
+incumbent is proved optimal (within ``mip_gap``; a gap below 1 closes it when all costs and
+weights are integers) or the time limit is reached. Each client is finally assigned to its
+nearest open site and the objective is recomputed from the original matrix.
 
 Capacitated p-median — :func:`solve_capacitated_pmedian`
 ---------------------------------------------------------
@@ -66,9 +79,14 @@ one sparse matrix: :math:`x_{ij}, y_j \in \{0,1\}`,
    \min \sum_{ij} a_i d_{ij} x_{ij} \quad\text{s.t.}\quad \sum_j x_{ij} = 1,\quad
    \sum_i q_i x_{ij} \le Q_j y_j,\quad x_{ij} \le y_j,\quad \sum_j y_j = p.
 
-``candidate_k`` keeps only each client's ``k`` nearest sites: the model is then a
-*restriction* — its solution is feasible for the full problem, but its bound is a bound for
-the restricted model only, and the result says so (``restricted=True``).
+Before solving, a feasibility check quotes numbers ("the p largest capacities sum to X <
+total demand Y"; "demand 7 > capacity 6"). A location–allocation start (seed medians by
+the uncapacitated local search, or D²-sampling and Voronoi iterations on large inputs;
+then alternate a capacitated assignment solved by HiGHS and moving each median to its
+cluster's best site) is handed to HiGHS. ``candidate_k`` keeps only each client's ``k``
+nearest sites (plus the start plan's pairs): the model is then a *restriction* — its plans
+are feasible for the full problem, but its bound is a bound for the restricted model only,
+and the result says so (``restricted=True``).
 
 References
 ----------
@@ -83,6 +101,11 @@ References
   and median location problems", *INFOR* 21(2) (1983) 95–108.
 * M.G.C. Resende, R.F. Werneck, "A fast swap-based local search procedure for location
   problems", *Annals of Operations Research* 150 (2007) 205–230.
+* J.E. Beasley, "Lagrangean heuristics for location problems", *EJOR* 65 (1993) 383–399.
+* S. García, M. Labbé, A. Marín, "Solving large p-median problems with a radius
+  formulation", *INFORMS J. Computing* 23(4) (2011) 546–556.
+* L. Cooper, "Heuristic methods for location-allocation problems", *SIAM Review* 6(1)
+  (1964) 37–53.
 * J.M. Mulvey, M.P. Beck, "Solving capacitated clustering problems", *EJOR* 18(3) (1984)
   339–348.
 * I.H. Osman, N. Christofides, "Capacitated clustering problems by hybrid simulated
@@ -277,12 +300,17 @@ def solve_pmedian(cost: Any, p: int, *, weights: Any = None,
     fixed_open, fixed_closed : iterables of site indices
         Sites that must stay open / may not be opened.
     heuristic_share : float
-        At most this share of ``time_limit`` is spent on the start heuristic.
+        At most this share of ``time_limit`` goes to the start heuristic, and as much to the
+        Lagrangian bound.
+    highs_options : dict, optional
+        Extra HiGHS options passed through :func:`~junheng.plan.solver.solve_mip`.
 
     Returns
     -------
     PMedianResult
-        ``status`` ``optimal`` or ``feasible`` (with bound and gap), or ``no_solution``.
+        ``status`` ``optimal`` or ``feasible`` (with bound and gap), ``infeasible`` (no
+        ``p`` allowed sites serve every client) or ``no_solution``. ``model`` records the
+        reductions and every HiGHS round (rows, non-zeros, status, seconds).
 
     Raises
     ------
@@ -718,8 +746,11 @@ def solve_capacitated_pmedian(cost: Any, p: int, demand: Any, capacity: Any, *,
     benchmarks (Osman & Christofides 1994); pass ``weights=demand`` for pupil-kilometres.
 
     ``candidate_k`` keeps each client's ``k`` nearest allowed sites only (``inf`` pairs are
-    always dropped). The model is then a restriction: its plans are feasible for the full
-    problem but its bound is not a bound for it (``restricted=True``).
+    always dropped; the start plan's pairs are kept). The model is then a restriction: its
+    plans are feasible for the full problem but its bound is not a bound for it
+    (``restricted=True``, and ``message`` says so). ``heuristic_share`` of ``time_limit``
+    (at most) goes to the location–allocation start; ``highs_options`` pass through to
+    HiGHS. When HiGHS finds no plan in time, the start plan is returned as ``feasible``.
 
     Raises
     ------
@@ -830,8 +861,11 @@ def solve_capacitated_pmedian(cost: Any, p: int, demand: Any, capacity: Any, *,
             "build_seconds": round(time.perf_counter() - t0 - t_heur, 3)}
     remaining = options.time_limit - (time.perf_counter() - t0)
     sub_options = dataclasses.replace(options, time_limit=max(remaining, 0.05))
+    extra: dict[str, Any] = {}
+    if npair > _PRESOLVE_MAX_PAIRS:
+        extra = {"presolve": "off", "mip_heuristic_effort": 0.3}
     report, x = solve_mip(c, A, row_lb, row_ub, lb, ub, integer, sub_options, start=x0,
-                          highs_options=highs_options)
+                          highs_options={**extra, **(highs_options or {})})
     report.seconds = time.perf_counter() - t0
     note = ("bound is for the restricted model (each client's "
             f"{candidate_k} nearest sites), not the full problem") if restricted else ""
@@ -862,6 +896,15 @@ def solve_capacitated_pmedian(cost: Any, p: int, demand: Any, capacity: Any, *,
     bound = None if report.bound is None else min(report.bound, objective)
     return PMedianResult(report.status, objective, bound, _gap(objective, bound), open_sites,
                          assignment, report, restricted, note, info)
+
+
+# HiGHS 1.16's MIP presolve hardly reduces this model and, on large ones, does not watch
+# the time limit (measured: fnl4461_0250 with 241 k pairs spent 518 s in presolve under a
+# 60 s limit; ali535_025 with 38 k pairs overran a 120 s limit by 19 s). Above this many
+# pairs it is switched off (on small models it halves the time, so it stays on there), and
+# HiGHS's primal heuristics get a larger share (0.3, default 0.05): on large models the
+# root LP bound is strong and the incumbent is what lags.
+_PRESOLVE_MAX_PAIRS = 30_000
 
 
 def _assign_gap(C: np.ndarray, q: np.ndarray, Q: np.ndarray, a: np.ndarray,
@@ -935,12 +978,24 @@ def _cpmp_heuristic(C: np.ndarray, p: int, q: np.ndarray, Q: np.ndarray, a: np.n
             i = int(rng.choice(n, p=wgt / wgt.sum())) if wgt.sum() > 0 else int(rng.integers(n))
             row = np.where(cap_ok, Dh[i], np.inf)
             row[medians] = np.inf
+            if not np.isfinite(row).any():        # every useful site taken: any free one
+                row = np.where(np.isin(np.arange(m), medians), np.inf, 0.0)
             j = int(np.argmin(row))
             medians.append(j)
             near = np.minimum(near, Dh[:, j])
         medians = np.array(medians, dtype=np.int64)
     fixed = np.zeros(m, dtype=bool)
     fixed[fixed_open] = True
+    if n * m * p > 2e8:                           # Voronoi iterations (k-medoids) on the seeds
+        stop = t0 + 0.4 * max(deadline - t0, 0.0)
+        for _ in range(30):
+            if time.perf_counter() > stop:
+                break
+            nearest = medians[np.argmin(Dh[:, medians], axis=1)]
+            moved = _relocate(Cb, q * 0, Q + np.inf, a, allowed, medians, nearest, fixed)
+            if (moved == medians).all():
+                break
+            medians = moved
     best: tuple[np.ndarray, np.ndarray, float] | None = None
     seen: set[bytes] = set()
     while time.perf_counter() < deadline:
@@ -956,25 +1011,35 @@ def _cpmp_heuristic(C: np.ndarray, p: int, q: np.ndarray, Q: np.ndarray, a: np.n
             best = (np.sort(medians), assignment, value)
         elif best is not None:
             break
-        # move each median to its cluster's best site (capacity ≥ load, allowed for all)
-        taken = np.zeros(m, dtype=bool)
-        taken[medians] = True
-        new = medians.copy()
-        for r, j in enumerate(medians):
-            if fixed[j]:
-                continue
-            members = np.flatnonzero(assignment == j)
-            if members.size == 0:
-                continue
-            load = q[members].sum()
-            cost = a[members] @ np.where(np.isfinite(Cb[members]), Cb[members], 0.0)
-            bad = ~allowed[members].all(axis=0) | (Q < load) | (taken & (np.arange(m) != j))
-            cost[bad] = np.inf
-            k = int(np.argmin(cost))
-            if cost[k] < cost[j] - 1e-9 * max(1.0, abs(cost[j])):
-                taken[j], taken[k] = False, True
-                new[r] = k
+        new = _relocate(Cb, q, Q, a, allowed, medians, assignment, fixed)
         if (new == medians).all():
             break
         medians = new
     return best
+
+
+def _relocate(Cb: np.ndarray, q: np.ndarray, Q: np.ndarray, a: np.ndarray,
+              allowed: np.ndarray, medians: np.ndarray, assignment: np.ndarray,
+              fixed: np.ndarray) -> np.ndarray:
+    """Move each median to the site serving its clients at least cost (capacity ≥ their
+    demand, allowed for all of them, not another median); fixed medians stay."""
+    m = Cb.shape[1]
+    taken = np.zeros(m, dtype=bool)
+    taken[medians] = True
+    new = medians.copy()
+    for r, j in enumerate(medians):
+        if fixed[j]:
+            continue
+        members = np.flatnonzero(assignment == j)
+        if members.size == 0:
+            continue
+        load = q[members].sum()
+        cost = a[members] @ np.where(np.isfinite(Cb[members]), Cb[members], 0.0)
+        bad = ~allowed[members].all(axis=0) | (Q < load) | taken
+        bad[j] = False
+        cost[bad] = np.inf
+        k = int(np.argmin(cost))
+        if cost[k] < cost[j] - 1e-9 * max(1.0, abs(cost[j])):
+            taken[j], taken[k] = False, True
+            new[r] = k
+    return new
