@@ -301,16 +301,22 @@ def build_model(problem: RotationProblem, params: RotationParameters,
             np.concatenate([m[sel], m[sel], g]),
             np.concatenate([np.ones(sel.sum()), -np.ones(sel.sum()), needed]),
             needed - have, np.full(S, np.inf))
-        # dev ≥ |x − x̄| with x = 100 (have + in − out) / P
+        # dev ≥ |x − x̄| with x = 100 (have + in − out) / P; x̄ is the part's own stage mean
         scale = 100.0 / students
-        mean = 100.0 * have.sum() / students.sum()
+        stage_of = parts["stage"].to_numpy()
+        mean = np.zeros(S)
+        pupils_stage = np.zeros(S)
+        for st_ in np.unique(stage_of):
+            on = stage_of == st_
+            mean[on] = 100.0 * have[on].sum() / students[on].sum()
+            pupils_stage[on] = students[on].sum()
         x0 = scale * have
         for sign in (1.0, -1.0):
             add(np.concatenate([d[sel], src[sel], np.arange(S)]),
                 np.concatenate([m[sel], m[sel], dev[k * S:(k + 1) * S]]),
                 np.concatenate([-sign * scale[d[sel]], sign * scale[src[sel]], np.ones(S)]),
                 sign * (x0 - mean), np.full(S, np.inf))
-        c_dev[k * S:(k + 1) * S] = students / students.sum() / max(mean, 1e-9)
+        c_dev[k * S:(k + 1) * S] = students / pupils_stage / np.maximum(mean, 1e-9)
     A = sp.csr_matrix((np.concatenate(V), (np.concatenate(R), np.concatenate(C))),
                       shape=(row, M + S + S * K))
     c_fail = np.concatenate([np.zeros(M), np.ones(S), np.zeros(S * K)])
@@ -339,12 +345,14 @@ def _lexicographic(model: _Model, options: SolveOptions) -> tuple[SolveReport, n
     integer = np.concatenate([np.ones(model.n_m + model.n_g, bool), np.zeros(model.n_dev,
                                                                              bool)])
     A, row_lb, row_ub = model.A, model.row_lb, model.row_ub
-    reports = []
+    reports: list[SolveReport] = []
     x = None
-    shares = (0.4, 0.4, 0.2)
+    # stage 1 may use 40 % of the time; what a stage leaves unused passes on to the next
+    shares = (0.4, 2 / 3, 1.0)
     for stage, (c, share) in enumerate(zip((model.c_fail, model.c_dev, model.c_moves), shares,
                                            strict=True)):
-        opts = SolveOptions(time_limit=max(options.time_limit * share, 1.0),
+        left = options.time_limit - sum(r.seconds for r in reports)
+        opts = SolveOptions(time_limit=max(left * share, 1.0),
                             mip_gap=options.mip_gap, seed=options.seed, threads=options.threads)
         report, sol = solve_mip(c, A, row_lb, row_ub, lb, ub, integer, opts, start=x)
         reports.append(report)
@@ -360,7 +368,8 @@ def _lexicographic(model: _Model, options: SolveOptions) -> tuple[SolveReport, n
         row_ub = np.append(row_ub, value + 1e-6 * max(1.0, abs(value)))
     status = "optimal" if all(r.status == "optimal" for r in reports) else "feasible"
     first = reports[0]
-    combined = SolveReport(status, first.objective, first.bound, first.gap,
+    gaps = [r.gap for r in reports if r.gap is not None]
+    combined = SolveReport(status, first.objective, first.bound, max(gaps) if gaps else None,
                            sum(r.seconds for r in reports), first.solver,
                            detail={"stages": [r.to_dict() for r in reports]})
     return combined, x, reports
