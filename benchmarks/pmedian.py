@@ -306,8 +306,8 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--peer-time-limit", type=float, default=300.0,
                     help="CBC seconds per instance for spopt (default 300); the child is "
                          "killed 120 s later if still building or solving")
-    ap.add_argument("--peer-max-n", type=int, default=400,
-                    help="run spopt only up to this n (default 400; it builds n² pulp "
+    ap.add_argument("--peer-max-n", type=int, default=1000,
+                    help="run spopt only up to this n (default 1000; it builds n² pulp "
                          "variables and n² linking rows as Python objects)")
     ap.add_argument("--mip-gap", type=float, default=0.0,
                     help="relative MIP gap for HiGHS (default 0: prove optimality)")

@@ -10,6 +10,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+import scipy.sparse as sp
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -110,6 +111,46 @@ def test_pmedian_matches_brute_force(instance) -> None:  # type: ignore[no-untyp
     nearest = cost[:, res.open_sites].min(axis=1)
     np.testing.assert_array_equal(cost[np.arange(len(cost)), res.assignment], nearest)
     assert np.isin(res.assignment, res.open_sites).all()
+
+
+def _classic_pmedian(cost: np.ndarray, weights: np.ndarray, p: int) -> float | None:
+    """The textbook model (x_ij ≤ y_j, n·m variables), solved by scipy's milp."""
+    from scipy.optimize import Bounds, LinearConstraint, milp
+
+    n, m = cost.shape
+    ii, jj = np.nonzero(np.isfinite(cost))
+    k = ii.size
+    obj = np.r_[weights[ii] * cost[ii, jj], np.zeros(m)]
+    assign = sp.csr_matrix((np.ones(k), (ii, np.arange(k))), shape=(n, k + m))
+    link = sp.csr_matrix((np.r_[np.ones(k), -np.ones(k)],
+                          (np.r_[np.arange(k), np.arange(k)], np.r_[np.arange(k), k + jj])),
+                         shape=(k, k + m))
+    count = sp.csr_matrix((np.ones(m), (np.zeros(m, dtype=int), k + np.arange(m))),
+                          shape=(1, k + m))
+    res = milp(obj, constraints=[LinearConstraint(assign, 1, 1),
+                                 LinearConstraint(link, -np.inf, 0),
+                                 LinearConstraint(count, p, p)],
+               integrality=np.r_[np.zeros(k), np.ones(m)], bounds=Bounds(0, 1),
+               options={"mip_rel_gap": 0})
+    return float(res.fun) if res.success else None
+
+
+@pytest.mark.parametrize("seed", range(6))
+def test_pmedian_matches_classic_model_on_real_costs(seed: int) -> None:
+    rng = np.random.default_rng(seed)
+    n, m, p = int(rng.integers(20, 45)), int(rng.integers(8, 30)), int(rng.integers(1, 8))
+    cost = rng.random((n, m)) * 100
+    if seed % 2:
+        cost[rng.random((n, m)) < 0.4] = np.inf
+    cost[np.arange(n), rng.integers(0, m, n)] = rng.random(n) * 100
+    weights = rng.random(n) * 5
+    expected = _classic_pmedian(cost, weights, p)
+    res = solve_pmedian(cost, p, weights=weights, options=EXACT)
+    if expected is None:
+        assert res.status == "infeasible"
+    else:
+        assert res.status == "optimal"
+        assert res.objective == pytest.approx(expected, rel=1e-9, abs=1e-6)
 
 
 def test_merged_clients_and_zero_weights_keep_the_objective() -> None:
