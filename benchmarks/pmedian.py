@@ -213,8 +213,10 @@ def run_peer(cost: np.ndarray, weights: np.ndarray, p: int, time_limit: float,
         elif last["objective"] is not None and last["sol_status"] in (
                 "Solution Found", "Optimal Solution Found"):
             status = "feasible"
-        else:
+        else:                                  # pulp then reports LP values: not a plan
             status = "no_solution"
+            last = {**last, "objective": None,
+                    "error": f"CBC: {last['sol_status']} within timeLimit {time_limit:g} s"}
         return {**last, "status": status}
     if last["stage"] == "error":
         return {"status": "error", "error": last["error"], "seconds": None, "objective": None}
