@@ -306,7 +306,7 @@ def test_cli_plan_exit_codes_and_files(tmp_path: Path, small_county: Census) -> 
     for name in ("plan.json", "plan.xlsx", "plan.html", "plan.pdf"):
         assert (tmp_path / "c" / name).exists()
     sheets = pd.read_excel(tmp_path / "c" / "plan.xlsx", sheet_name=None, engine="calamine")
-    assert set(sheets) == {"概要", "调整清单", "调整前后"}
+    assert set(sheets) == {"概要", "调整清单", "调整前后", "上学距离", "学校学位利用率"}
     import json
 
     data = json.loads((tmp_path / "c" / "plan.json").read_text(encoding="utf-8"))
@@ -326,6 +326,32 @@ def test_cli_plan_exit_codes_and_files(tmp_path: Path, small_county: Census) -> 
     assert "Traceback" not in res.output
     res = runner.invoke(cli, ["plan", "groups", str(path), "--out", str(tmp_path / "r")])
     assert res.exit_code == 2 and "尚未实现" in res.output
+
+
+def test_layout_report_shows_the_before_and_after_map(small_county: Census) -> None:
+    from junheng.report.plan import render_plan_html
+
+    params = LayoutParameters(max_schools=10, expansion_share=2.0,
+                              max_km={"primary_lower": 4, "primary_upper": 6, "junior": 15})
+    plan = solve_layout(small_county, params, options=FAST, evaluate_after=False)
+    geo = plan.to_dict()["map"]
+    fate = {s["id"]: s["fate"] for s in geo["schools"]}
+    closed = {a["school_id"] for a in plan.actions if a["type"] == "close"}
+    assert closed and {k for k, v in fate.items() if v == "close"} == closed
+    pupils = {v["id"]: v["pupils"] for v in geo["villages"]}
+    for when in ("before", "after"):
+        total: dict[str, float] = {}
+        for village, _stage, school, n in geo["links"][when]:
+            total[village] = total.get(village, 0.0) + n
+            assert when == "before" or fate[school] != "close"
+        if when == "after":  # every child drawn once
+            assert total == pytest.approx(pupils, abs=0.2)
+        else:  # a child with no existing school in reach has no "before" line
+            assert all(total[v] <= pupils[v] + 0.2 for v in total)
+    page = render_plan_html(plan, "zh")
+    assert "布局示意图" in page and page.count("<svg") == 1
+    assert "调整前（就近入读现有学校）" in page and "撤并" in page and "上学距离" in page
+    assert "Map: before and after" in render_plan_html(plan, "en")
 
 
 def test_same_seed_single_thread_gives_the_same_plan(small_county: Census) -> None:

@@ -31,7 +31,7 @@ import scipy.sparse as sp
 from junheng.data.census import Census
 from junheng.evaluate import evaluate
 from junheng.plan.distances import village_distances
-from junheng.plan.layout import STAGE_TYPES, _num, travel_statistics
+from junheng.plan.layout import STAGE_TYPES, _num, plan_map, travel_statistics
 from junheng.plan.params import check_types
 from junheng.plan.result import PlanResult, evaluation_summary
 from junheng.plan.solver import InfeasibleError, SolveOptions, solve_mip
@@ -211,6 +211,9 @@ def solve_catchment(census: Census, params: CatchmentParameters | None = None, *
                          "share": round(float(u / k), 4) if k else None}
                         for d, k, u in zip(dests["dest_id"], cap, load, strict=True)],
     }
+    nearest = pairs.sort_values("km").groupby("cohort_idx", as_index=False).first().merge(
+        cohorts[["vrow", "pupils"]], left_on="cohort_idx", right_on="vrow")
+    extra["map"] = plan_map(census, dests, cohorts, nearest, chosen, [], before_label="nearest")
     before = after = None
     if evaluate_after:
         before = evaluation_summary(evaluate(census, standard, year=year))

@@ -591,6 +591,7 @@ def _result(census: Census, problem: LayoutProblem, model: LayoutModel, report: 
                     "grades: they keep travelling beyond the limit (a new school or teaching "
                     "point nearby would remove the exception)"},
     }
+    extra["map"] = plan_map(census, dests, cohorts, base, chosen, actions)
     before = after = None
     after_ev = None
     if evaluate_after:
@@ -600,6 +601,51 @@ def _result(census: Census, problem: LayoutProblem, model: LayoutModel, report: 
         after_ev = evaluate(after_census, standard, year=year)
         after = evaluation_summary(after_ev)
     return PlanResult("layout", report, parameters, actions, before, after, extra, after_ev)
+
+
+def plan_map(census: Census, dests: pd.DataFrame, cohorts: pd.DataFrame,
+             before: pd.DataFrame | None, after: pd.DataFrame,
+             actions: list[dict[str, Any]], before_label: str = "status_quo"
+             ) -> dict[str, Any]:
+    """Where things are, for the before/after map of the report (布局示意图).
+
+    ``schools``: every destination with its coordinates and its fate in the plan
+    (keep / expand / close / build; ``existing`` says whether it is open today);
+    ``villages``: coordinates and pupils; ``links``: village → school per stage,
+    ``before`` and ``after`` (the plan); ``before`` names what the first is:
+    ``status_quo`` (each village at its nearest existing school) or ``nearest``
+    (the catchment planner's nearest-school zoning, places ignored).
+    Kept in plan.json so that any front end can redraw it.
+    """
+    fate = {a.get("school_id", a.get("site_id")): a["type"] for a in actions
+            if a["type"] in ("keep", "expand", "close", "build")}
+    schools = [{"id": r["dest_id"], "type": r.get("type"),
+                "existing": r.get("kind", "school") == "school",
+                "lon": round(float(r["lon"]), 6), "lat": round(float(r["lat"]), 6),
+                "fate": fate.get(r["dest_id"], "keep" if r.get("kind", "school") == "school"
+                                 else "unused")}
+               for r in dests.to_dict("records")]
+    villages_tab = census["villages"].set_index("village_id")
+    pupils = cohorts.groupby("village_id")["pupils"].sum()
+    villages = [{"id": vid, "lon": round(float(villages_tab.at[vid, "lon"]), 6),
+                 "lat": round(float(villages_tab.at[vid, "lat"]), 6),
+                 "pupils": round(float(n), 1)} for vid, n in pupils.items()]
+    ids = dests["dest_id"].to_numpy()
+
+    def links(frame: pd.DataFrame | None) -> list[list[Any]]:
+        if frame is None or frame.empty:
+            return []
+        f = frame.merge(cohorts[["vrow", "village_id", "stage"]], left_on="cohort_idx",
+                        right_on="vrow", suffixes=("_x", "")) if "village_id" not in frame \
+            else frame
+        g = f.assign(dest=ids[f["dest_idx"].to_numpy()]).groupby(
+            ["village_id", "stage", "dest"], as_index=False)["pupils"].sum()
+        return [[r.village_id, r.stage, r.dest, round(float(r.pupils), 1)]
+                for r in g.itertuples()]
+
+    return {"schools": schools, "villages": villages, "before": before_label,
+            "links": {"before": links(before), "after": links(after)},
+            "link_fields": ["village_id", "stage", "school_id", "pupils"]}
 
 
 # ------------------------------------------------------------------ the county after the plan

@@ -189,3 +189,72 @@ def school_map(ev: Evaluation, lang: str) -> str | None:
 
 def stage_has_schools(st: StageResult) -> bool:
     return st.schools_evaluated > 0
+
+
+_FATE_STYLE = {  # fate -> (colour, marker, zh, en)
+    "keep": (PASS, "o", "保留", "kept"),
+    "expand": ("#1565c0", "s", "扩建", "expanded"),
+    "build": ("#6a1b9a", "*", "新建", "built"),
+    "close": (FAIL, "x", "撤并", "closed"),
+}
+
+
+def plan_map_chart(data: dict[str, Any], lang: str) -> str | None:
+    """Before/after map of a layout or catchment plan (布局调整前后示意图), side by side.
+
+    Villages are dots sized by pupils, a thin line joins each village to its
+    school (primary solid, junior dashed); schools are marked by their fate in
+    the plan. Equirectangular with the aspect corrected at the mean latitude;
+    no tiles, so it prints and works offline.
+    """
+    schools, villages = data.get("schools") or [], data.get("villages") or []
+    if len(schools) < 2 or not villages:
+        return None
+    where = {s["id"]: (s["lon"], s["lat"]) for s in schools}
+    where_v = {v["id"]: (v["lon"], v["lat"]) for v in villages}
+    first = {"status_quo": _h(lang, "调整前（就近入读现有学校）",
+                              "Before (nearest existing school)"),
+             "nearest": _h(lang, "就近划片（不计学位）", "Nearest school (places ignored)")}.get(
+        data.get("before", "status_quo"), _h(lang, "调整前", "Before"))
+    panels = [(first, "before"), (_h(lang, "调整后（本方案）", "After (this plan)"), "after")]
+    lats = [s["lat"] for s in schools] + [v["lat"] for v in villages]
+    aspect = 1.0 / max(math.cos(math.radians(float(np.mean(lats)))), 0.1)
+    sizes = np.array([v["pupils"] for v in villages], dtype=float)
+    dot = 4 + 40 * np.sqrt(sizes / max(sizes.max(), 1.0))
+    with plt.rc_context(_STYLE):
+        fig, axes = plt.subplots(1, 2, figsize=(10.5, 5.4), sharex=True, sharey=True)
+        for ax, (title, key) in zip(axes, panels, strict=True):
+            from matplotlib.collections import LineCollection
+
+            for stage, style in (("primary", "-"), ("junior", "--")):
+                segs = [(where_v[v], where[d]) for v, st, d, _ in data["links"].get(key, [])
+                        if st == stage and v in where_v and d in where]
+                if segs:
+                    ax.add_collection(LineCollection(segs, colors=LINE if stage == "junior"
+                                                     else UNKNOWN, linewidths=0.5,
+                                                     linestyles=style, alpha=0.6))
+            ax.scatter([v["lon"] for v in villages], [v["lat"] for v in villages], s=dot,
+                       c="#ffb300", alpha=0.55, linewidths=0,
+                       label=_h(lang, "村(社区)，按学生数", "villages, by pupils"))
+            for fate, (color, marker, zh, en) in _FATE_STYLE.items():
+                if key == "before":
+                    sel = [s for s in schools if s["existing"]] if fate == "keep" else []
+                    label = _h(lang, "现有学校", "existing schools")
+                else:
+                    sel = [s for s in schools if s["fate"] == fate]
+                    label = _h(lang, zh, en)
+                if not sel:
+                    continue
+                ax.scatter([s["lon"] for s in sel], [s["lat"] for s in sel],
+                           s=[14 if s.get("type") == "teaching_point" else 34 for s in sel],
+                           c=color, marker=marker, linewidths=1.0, zorder=3,
+                           label=f"{label}（{len(sel)}）" if lang == "zh" else
+                           f"{label} ({len(sel)})")
+            ax.set_aspect(aspect)
+            ax.set_title(title, fontsize=9)
+            ax.grid(alpha=0.2)
+            ax.legend(fontsize=6.5, loc="best", frameon=True)
+            ax.set_xlabel(_h(lang, "经度", "longitude"))
+        axes[0].set_ylabel(_h(lang, "纬度", "latitude"))
+        axes[0].autoscale_view()
+        return _svg(fig)

@@ -9,6 +9,7 @@ from typing import Any
 import pandas as pd
 
 from junheng.plan.result import PlanResult
+from junheng.report.charts import plan_map_chart
 
 _NAMES = {
     "layout": ("学校布局调整方案", "School layout plan"),
@@ -38,10 +39,76 @@ def summary_rows(plan: PlanResult, lang: str) -> list[tuple[str, Any]]:
         (_h(lang, "求解时间(秒)", "Solve seconds"), d["solve_seconds"]),
         (_h(lang, "求解器", "Solver"), d["solver"]),
     ]
-    for key in ("counts", "exceptions", "compliance"):
-        if key in d:
-            rows.append((key, str(d[key])))
+    if "counts" in d:
+        rows.append((_h(lang, "调整数量", "Actions"), (" · " if lang == "en" else "，").join(
+            f"{_ACTION.get(k, (k, k))[1 if lang == 'en' else 0]} {v}"
+            for k, v in d["counts"].items())))
+    exc = d.get("exceptions")
+    if exc and exc.get("villages"):
+        rows.append((_h(lang, "超出上学距离的学生", "Pupils beyond the travel limit"),
+                     _h(lang, f"{exc['pupils']:,.0f} 人（{len(exc['villages'])} 个村），"
+                              "限值内无学校且其年级不允许寄宿",
+                        f"{exc['pupils']:,.0f} pupils in {len(exc['villages'])} villages: "
+                        "no school within the limit and boarding not allowed")))
+    for key, value in (d.get("compliance") or {}).items():
+        rows.append((_COMPLIANCE.get(key, (key, key))[1 if lang == "en" else 0], value))
     return rows
+
+
+_COMPLIANCE = {
+    "eligible": ("符合交流条件的教师", "eligible teachers"),
+    "moved": ("交流人数", "teachers moved"),
+    "share_moved": ("交流比例", "share moved"),
+    "min_share": ("最低交流比例", "minimum share"),
+    "backbone_moved": ("交流骨干教师", "backbone teachers moved"),
+    "backbone_share": ("骨干教师占交流人数比例", "backbone share of movers"),
+    "min_backbone_share": ("最低骨干比例", "minimum backbone share"),
+    "max_school_outflow_share": ("单校最大流出比例", "largest outflow share of a school"),
+    "max_out_share": ("单校流出上限", "outflow limit per school"),
+}
+
+
+_TABLE_TITLES = {  # extra key -> (zh, en) of planner tables shown in the reports
+    "utilisation": ("学校学位利用率", "Utilisation of places"),
+    "objective_stages": ("分阶段求解", "Lexicographic stages"),
+}
+_SKIP_TABLES = {"map"}
+
+
+def extra_tables(plan: PlanResult, lang: str) -> list[tuple[str, pd.DataFrame]]:
+    """Every planner-specific table of ``plan.extra`` (a list of records) with its title."""
+    out = []
+    for key, value in plan.extra.items():
+        if (key in _SKIP_TABLES or not isinstance(value, list) or not value
+                or not all(isinstance(v, dict) for v in value)):
+            continue
+        title = _TABLE_TITLES.get(key, (key, key))[1 if lang == "en" else 0]
+        frame = pd.DataFrame(value)
+        for col in frame.columns:  # lists and dicts as text, so Excel can hold them
+            if frame[col].map(lambda v: isinstance(v, list | dict)).any():
+                frame[col] = frame[col].map(lambda v: "、".join(map(str, v))
+                                            if isinstance(v, list) else v).astype(str)
+        out.append((title, frame))
+    return out
+
+
+def travel_frame(plan: PlanResult, lang: str) -> pd.DataFrame:
+    """Travel statistics (mean, 95th percentile, max km, pupils boarding) before/after."""
+    travel = plan.extra.get("travel") or {}
+    rows = []
+    for when, label in (("before", _h(lang, "调整前", "before")),
+                        ("after", _h(lang, "调整后", "after"))):
+        for stage, st in (travel.get(when) or {}).items():
+            rows.append({_h(lang, "时点", "When"): label,
+                         _h(lang, "学段", "Stage"): {"all": _h(lang, "全部", "all"),
+                                                    "primary": _h(lang, "小学", "primary"),
+                                                    "junior": _h(lang, "初中", "junior")
+                                                    }.get(stage, stage),
+                         _h(lang, "平均(km)", "Mean km"): st.get("mean_km"),
+                         _h(lang, "95%分位(km)", "95th pct km"): st.get("p95_km"),
+                         _h(lang, "最远(km)", "Max km"): st.get("max_km"),
+                         _h(lang, "寄宿学生", "Pupils boarding"): st.get("pupils_boarding")})
+    return pd.DataFrame(rows)
 
 
 def before_after_frame(plan: PlanResult, lang: str) -> pd.DataFrame:
@@ -82,6 +149,11 @@ def write_plan_xlsx(plan: PlanResult, path: str | Path, lang: str = "zh") -> Pat
         frame.to_excel(writer, sheet_name=_h(lang, "调整清单", "Actions"), index=False)
         before_after_frame(plan, lang).to_excel(
             writer, sheet_name=_h(lang, "调整前后", "Before-after"), index=False)
+        if plan.extra.get("travel"):
+            travel_frame(plan, lang).to_excel(
+                writer, sheet_name=_h(lang, "上学距离", "Travel"), index=False)
+        for title, frame in extra_tables(plan, lang):
+            frame.to_excel(writer, sheet_name=title[:31], index=False)
         for ws in writer.sheets.values():
             ws.freeze_panes = "A2"
             if ws.max_row > 1:
@@ -122,15 +194,23 @@ def render_plan_html(plan: PlanResult, lang: str = "zh") -> str:
     name = _NAMES.get(plan.planner, (plan.planner, plan.planner))[1 if lang == "en" else 0]
     summary = pd.DataFrame(summary_rows(plan, lang), columns=[_h(lang, "项目", "Item"),
                                                               _h(lang, "内容", "Value")])
+    map_svg = plan_map_chart(plan.extra["map"], lang) if plan.extra.get("map") else None
+    map_html = (f"<h2>{_h(lang, '布局示意图：调整前后', 'Map: before and after')}</h2>"
+                f"<div class=\"map\">{map_svg}</div>") if map_svg else ""
     body = (f"<h1>{html.escape(name)}</h1>"
-            f"<h2>{_h(lang, '概要', 'Summary')}</h2>{table(summary)}"
+            f"<h2>{_h(lang, '概要', 'Summary')}</h2>{table(summary)}{map_html}"
+            + (f"<h2>{_h(lang, '上学距离', 'Travel')}</h2>{table(travel_frame(plan, lang))}"
+               if plan.extra.get("travel") else "")
+            + "".join(f"<h2>{html.escape(title)}</h2>{table(frame)}"
+                      for title, frame in extra_tables(plan, lang)) +
             f"<h2>{_h(lang, '调整前后对比', 'Before and after')}</h2>"
             f"{table(before_after_frame(plan, lang))}"
             f"<h2>{_h(lang, '调整清单', 'Actions')}</h2>{table(actions_frame(plan, lang))}")
     style = ("body{font-family:'Noto Sans CJK SC','Microsoft YaHei',sans-serif;max-width:1100px;"
              "margin:auto;font-size:10pt}table.data{border-collapse:collapse;width:100%}"
              "table.data td,table.data th{border:1px solid #ccc;padding:2px 5px}"
-             "table.data th{background:#ddebf7}h1,h2{color:#1f4e79}")
+             "table.data th{background:#ddebf7}h1,h2{color:#1f4e79}"
+             ".map svg{max-width:100%;height:auto}")
     style += "@page{size:A4 landscape;margin:12mm}"
     return (f"<!DOCTYPE html><html lang=\"{'en' if lang == 'en' else 'zh-CN'}\"><head>"
             f"<meta charset=\"utf-8\"><title>{html.escape(name)}</title><style>{style}</style>"
