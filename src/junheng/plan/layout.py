@@ -42,7 +42,7 @@ from junheng.evaluate import evaluate
 from junheng.plan.distances import Pairs, village_distances
 from junheng.plan.params import check_types
 from junheng.plan.result import PlanResult, evaluation_summary
-from junheng.plan.solver import InfeasibleError, SolveOptions, solve_mip
+from junheng.plan.solver import InfeasibleError, Rows, SolveOptions, solve_mip
 from junheng.standards import load_rules
 
 COHORTS = ("primary_lower", "primary_upper", "junior")
@@ -367,19 +367,8 @@ def build_model(problem: LayoutProblem, params: LayoutParameters) -> LayoutModel
     c[y] = params.cost_weight * cost_fixed
     c[e] = params.cost_weight * cost_place
 
-    blocks_r, blocks_c, blocks_v, lbs, ubs = [], [], [], [], []
-    row = 0
-
-    def add(rows: np.ndarray, cols: np.ndarray, vals: np.ndarray, lo: np.ndarray,
-            hi: np.ndarray) -> None:
-        nonlocal row
-        blocks_r.append(rows + row)
-        blocks_c.append(cols)
-        blocks_v.append(vals)
-        lbs.append(lo)
-        ubs.append(hi)
-        row += len(lo)
-
+    rows = Rows()
+    add = rows.add
     n_cohorts = len(cohorts)
     # Σ_j x_vj = 1
     add(ci, x, np.ones(P), np.ones(n_cohorts), np.ones(n_cohorts))
@@ -407,9 +396,7 @@ def build_model(problem: LayoutProblem, params: LayoutParameters) -> LayoutModel
         add(np.zeros(2 * J, int), np.concatenate([y, e]),
             np.concatenate([cost_fixed, cost_place]), np.array([-np.inf]),
             np.array([float(params.budget)]))
-    A = sp.csr_matrix((np.concatenate(blocks_v), (np.concatenate(blocks_r),
-                                                   np.concatenate(blocks_c))),
-                      shape=(row, P + 2 * J))
+    A, row_lb, row_ub = rows.build(P + 2 * J)
     lb = np.zeros(P + 2 * J)
     ub = np.concatenate([np.ones(P), np.ones(J), limit])
     forced_open = np.zeros(J, bool)
@@ -419,7 +406,7 @@ def build_model(problem: LayoutProblem, params: LayoutParameters) -> LayoutModel
     lb[y[forced_open]] = 1.0
     ub[y[forced_closed]] = 0.0
     integer = np.concatenate([np.ones(P + J, bool), np.zeros(J, bool)])
-    return LayoutModel(c, A, np.concatenate(lbs), np.concatenate(ubs), lb, ub, integer, P, J)
+    return LayoutModel(c, A, row_lb, row_ub, lb, ub, integer, P, J)
 
 
 def explain_infeasible(problem: LayoutProblem, model: LayoutModel, params: LayoutParameters,

@@ -46,7 +46,7 @@ from junheng.evaluate.parts import school_parts
 from junheng.plan.distances import great_circle_km
 from junheng.plan.params import check_types
 from junheng.plan.result import PlanResult, evaluation_summary
-from junheng.plan.solver import InfeasibleError, SolveOptions, SolveReport, solve_mip
+from junheng.plan.solver import InfeasibleError, Rows, SolveOptions, SolveReport, solve_mip
 from junheng.standards import load_rules
 
 TEACHER_INDICATORS = {"above_degree_teachers_per_100": "above_degree",
@@ -231,17 +231,8 @@ def build_model(problem: RotationProblem, params: RotationParameters,
     m = np.arange(M)
     g = M + np.arange(S)
     dev = M + S + np.arange(S * K)
-    R, C, V, LB, UB = [], [], [], [], []
-    row = 0
-
-    def add(r: np.ndarray, c: np.ndarray, v: np.ndarray, lo: np.ndarray, hi: np.ndarray) -> None:
-        nonlocal row
-        R.append(r + row)
-        C.append(c)
-        V.append(v)
-        LB.append(lo)
-        UB.append(hi)
-        row += len(lo)
+    rows = Rows()
+    add = rows.add
 
     n_t = len(tea)
     required = tea["teacher_id"].isin(params.required).to_numpy()
@@ -317,13 +308,12 @@ def build_model(problem: RotationProblem, params: RotationParameters,
                 np.concatenate([-sign * scale[d[sel]], sign * scale[src[sel]], np.ones(S)]),
                 sign * (x0 - mean), np.full(S, np.inf))
         c_dev[k * S:(k + 1) * S] = students / pupils_stage / np.maximum(mean, 1e-9)
-    A = sp.csr_matrix((np.concatenate(V), (np.concatenate(R), np.concatenate(C))),
-                      shape=(row, M + S + S * K))
+    A, row_lb, row_ub = rows.build(M + S + S * K)
     c_fail = np.concatenate([np.zeros(M), np.ones(S), np.zeros(S * K)])
     c_devv = np.concatenate([np.zeros(M + S), c_dev])
     c_moves = np.concatenate([1.0 + params.travel_weight * pairs["km"].to_numpy(),
                               np.zeros(S + S * K)])
-    return _Model(A, np.concatenate(LB), np.concatenate(UB), M, S, S * K, c_fail, c_devv,
+    return _Model(A, row_lb, row_ub, M, S, S * K, c_fail, c_devv,
                   c_moves)
 
 

@@ -58,6 +58,41 @@ class SolveReport:
                 "nodes": self.nodes}
 
 
+class Rows:
+    """Constraint rows gathered block by block, then one sparse matrix (约束行).
+
+    ``add(rows, cols, vals, lo, hi)`` appends ``len(lo)`` rows; ``rows`` counts
+    from 0 inside the block, so each family of constraints is written as the
+    vectors it is, without tracking offsets by hand.
+    """
+
+    def __init__(self) -> None:
+        self._r: list[np.ndarray] = []
+        self._c: list[np.ndarray] = []
+        self._v: list[np.ndarray] = []
+        self._lo: list[np.ndarray] = []
+        self._hi: list[np.ndarray] = []
+        self.count = 0
+
+    def add(self, rows: np.ndarray, cols: np.ndarray, vals: np.ndarray, lo: np.ndarray,
+            hi: np.ndarray) -> None:
+        self._r.append(np.asarray(rows) + self.count)
+        self._c.append(np.asarray(cols))
+        self._v.append(np.asarray(vals, dtype=float))
+        self._lo.append(np.asarray(lo, dtype=float))
+        self._hi.append(np.asarray(hi, dtype=float))
+        self.count += len(lo)
+
+    def build(self, n_cols: int) -> tuple[sp.csr_matrix, np.ndarray, np.ndarray]:
+        """``(A, row_lb, row_ub)`` of every block added so far."""
+        if not self._lo:
+            return sp.csr_matrix((0, n_cols)), np.zeros(0), np.zeros(0)
+        A = sp.csr_matrix((np.concatenate(self._v), (np.concatenate(self._r),
+                                                     np.concatenate(self._c))),
+                          shape=(self.count, n_cols))
+        return A, np.concatenate(self._lo), np.concatenate(self._hi)
+
+
 class InfeasibleError(ValueError):
     """No plan can keep every rule; ``reasons`` say which rule, where and by how much."""
 
