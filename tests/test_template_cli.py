@@ -119,3 +119,13 @@ def test_demo_runs_the_pipeline_and_prints_the_verdicts(tmp_path: Path) -> None:
     for standard in ("basic-2012", "quality-2017"):
         assert (tmp_path / "demo" / standard / "evaluation.json").exists()
         assert (tmp_path / "demo" / standard / "evaluation.xlsx").exists()
+    import json
+
+    for planner in ("layout", "catchment", "rotation", "quotas"):
+        folder = tmp_path / "demo" / "plans" / planner
+        plan = json.loads((folder / "plan.json").read_text(encoding="utf-8"))
+        assert plan["planner"] == planner and plan["status"] in ("optimal", "feasible")
+        assert plan["actions"] and (folder / "plan.xlsx").exists()
+    page = (tmp_path / "demo" / "plans" / "layout" / "plan.html").read_text(encoding="utf-8")
+    assert "Map: before and after" in page and "<svg" in page
+    assert "Quality high-school places allocated to schools" in res.output

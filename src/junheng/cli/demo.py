@@ -17,15 +17,25 @@ from junheng.data.schema import SCHOOL_TYPE
 DEMO_LAYOUT = {"expansion_share": 3.0, "school_share": 0.8}
 DEMO_CATCHMENT = {"capacity_slack": 1.5}
 DEMO_SOLVER = {"time_limit": 20.0, "mip_gap": 0.01}
+# The demo's elite high school takes about 30 % of the county's junior graduates
+# (graduates ≈ junior pupils / 3); a county passes its own enrolment plan as total_places.
+DEMO_QUOTA_SHARE_OF_GRADUATES = 0.3
 
 
 def run_plans(census, out: Path, lang: str) -> list[str]:  # type: ignore[no-untyped-def]
     """Run the built planners with the demo settings; return one summary line each."""
     from junheng.plan.catchment import CatchmentParameters, solve_catchment
     from junheng.plan.layout import LayoutParameters, build_problem, solve_layout
+    from junheng.plan.quotas import QuotaParameters, solve_quotas
     from junheng.plan.rotation import RotationParameters, solve_rotation
     from junheng.plan.solver import InfeasibleError, SolveOptions
-    from junheng.report.plan import write_plan_html, write_plan_xlsx
+    from junheng.report.plan import (
+        ACTION_NAMES,
+        PLAN_NAMES,
+        STATUS_NAMES,
+        write_plan_html,
+        write_plan_xlsx,
+    )
 
     options = SolveOptions(**DEMO_SOLVER)
     year = max(census.years)
@@ -33,9 +43,14 @@ def run_plans(census, out: Path, lang: str) -> list[str]:  # type: ignore[no-unt
                      == "school").sum())
     layout = LayoutParameters(expansion_share=DEMO_LAYOUT["expansion_share"],
                               max_schools=max(1, round(DEMO_LAYOUT["school_share"] * n_schools)))
+    years = census["school_years"]
+    graduates = float(years.loc[years["year"] == year, "students_junior"].sum()) / 3
+    quotas = QuotaParameters(total_places=max(1, round(DEMO_QUOTA_SHARE_OF_GRADUATES
+                                                       * graduates)))
     runs = {"layout": (solve_layout, layout),
             "catchment": (solve_catchment, CatchmentParameters(**DEMO_CATCHMENT)),
-            "rotation": (solve_rotation, RotationParameters())}
+            "rotation": (solve_rotation, RotationParameters()),
+            "quotas": (solve_quotas, quotas)}
     lines = []
     for name, (solve, params) in runs.items():
         folder = out / "plans" / name
@@ -50,12 +65,21 @@ def run_plans(census, out: Path, lang: str) -> list[str]:  # type: ignore[no-unt
         write_plan_xlsx(plan, folder / "plan.xlsx", lang)
         write_plan_html(plan, folder / "plan.html", lang)
         d = plan.to_dict()
-        counts = "，".join(f"{k} {v}" for k, v in d.get("counts", {}).items())
+        idx = 1 if lang == "en" else 0
+        counts = ("，" if idx == 0 else ", ").join(
+            f"{ACTION_NAMES.get(k, (k, k))[idx]} {v}" for k, v in d.get("counts", {}).items())
+        if name == "quotas":
+            summary = d["summary"]
+            counts = say("demo_quotas", lang, places=d["parameters"]["places"],
+                         total=d["parameters"]["total_places"], schools=len(plan.actions),
+                         rural=summary.get("rural_places_per_100"),
+                         other=summary.get("other_places_per_100"))
         if "teacher_standard_failures" in d:
             fails = d["teacher_standard_failures"]
             counts = say("demo_rotation", lang, moved=d["compliance"]["moved"],
                          before=fails["before"], after=fails["after"])
-        lines.append(say("demo_plan", lang, planner=name, status=d["status"],
+        lines.append(say("demo_plan", lang, planner=PLAN_NAMES[name][idx],
+                         status=STATUS_NAMES[d["status"]][idx],
                          gap=(d["gap"] or 0.0) * 100, counts=counts,
                          path=(folder / "plan.html").resolve()))
     return lines

@@ -126,7 +126,7 @@ def evaluate(file: Path, standard: str, year: int | None, rules_file: Path | Non
 
 
 PLANNERS = ("layout", "catchment", "rotation", "groups", "budget", "quotas")
-PLANNER_ISSUES = {"groups": 7, "budget": 7, "quotas": 7}
+PLANNER_ISSUES = {"groups": 7, "budget": 7}
 
 
 @cli.command()

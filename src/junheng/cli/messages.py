@@ -52,6 +52,8 @@ CLI_MESSAGES: dict[str, tuple[str, str]] = {
     "bad_param": ("参数应写成 键=值：{item}", "a parameter must be KEY=VALUE: {item}"),
     "unknown_param": ("规划 {planner} 没有参数 {names}；可用参数：{known}",
                       "planner {planner} has no parameter {names}; known: {known}"),
+    "missing_param": ("规划 {planner} 必须给出参数 {names}（--param {names}=…）",
+                      "planner {planner} needs the parameter {names} (--param {names}=...)"),
     "step_plan": ("求解 {planner}（时限 {seconds:g} 秒）",
                   "Solving {planner} (limit {seconds:g} s)"),
     "infeasible": ("无可行方案：{reasons}", "No feasible plan: {reasons}"),
@@ -59,8 +61,8 @@ CLI_MESSAGES: dict[str, tuple[str, str]] = {
                      "用时 {seconds} 秒",
                      "{planner}: {status}, objective {objective:,.1f}, gap {gap:.2f} %, "
                      "{seconds} s"),
-    "step_plans": ("规划求解（布局调整、划片、交流轮岗）",
-                   "Planning (layout, catchment, rotation)"),
+    "step_plans": ("规划求解（布局调整、划片、交流轮岗、名额分配）",
+                   "Planning (layout, catchment, rotation, quotas)"),
     "demo_plan": ("规划 {planner}：{status}（间隙 {gap:.2f}%）{counts} → {path}",
                   "Plan {planner}: {status} (gap {gap:.2f} %) {counts} -> {path}"),
     "demo_plan_infeasible": ("规划 {planner}：无可行方案：{reasons}",
@@ -68,6 +70,10 @@ CLI_MESSAGES: dict[str, tuple[str, str]] = {
     "demo_rotation": ("交流 {moved} 人，教师指标未达标学段 {before} → {after}",
                       "{moved} teachers move; parts missing a teacher standard {before} -> "
                       "{after}"),
+    "demo_quotas": ("{total} 个名额中 {places} 个分配到 {schools} 所初中"
+                    "（每百名毕业生：农村 {rural}，其他 {other}）",
+                    "{places} of {total} places allocated to {schools} junior schools (per 100 "
+                    "graduates: rural {rural}, other {other})"),
     "demo_failed": ("示例数据未通过校验，见上文。", "The demo data failed validation; see above."),
 }
 

@@ -108,20 +108,30 @@ def run_evaluate(file: Path, standard: str, year: int | None, rules_file: Path |
     return 0
 
 
-def parse_params(pairs: tuple[str, ...], lang: str) -> dict[str, object]:
-    """``key=value`` options: the value is read as JSON when it parses, else as text."""
+def parse_params(pairs: tuple[str, ...], lang: str, cls: type | None = None
+                 ) -> dict[str, object]:
+    """``key=value`` options: the value is read as JSON when it parses, else as text; for a
+    list-typed field of ``cls``, ``a,b,c`` is read as a list (school ids, teacher ids)."""
+    import typing
+
+    list_fields: set[str] = set()
+    if cls is not None:
+        for name, tp in typing.get_type_hints(cls).items():
+            if "list" in str(tp).lower():
+                list_fields.add(name)
     out: dict[str, object] = {}
     for item in pairs:
         if "=" not in item:
             raise click.BadParameter(say("bad_param", lang, item=item), param_hint="--param")
         key, raw = item.split("=", 1)
+        key = key.strip()
         try:
             value: object = json.loads(raw)
         except json.JSONDecodeError:
             value = raw
-        if key in ("must_keep", "must_close", "pinned", "required") and isinstance(value, str):
-            value = [v for v in value.split(",") if v]
-        out[key.strip()] = value
+        if key in list_fields and isinstance(value, str | int):
+            value = [v for v in str(value).split(",") if v]
+        out[key] = value
     return out
 
 
@@ -133,6 +143,7 @@ def run_plan(planner: str, file: Path, out: Path, params: tuple[str, ...], time_
     from junheng.data.validate import validate_workbook
     from junheng.plan.catchment import CatchmentParameters, solve_catchment
     from junheng.plan.layout import LayoutParameters, solve_layout
+    from junheng.plan.quotas import QuotaParameters, solve_quotas
     from junheng.plan.rotation import RotationParameters, solve_rotation
     from junheng.plan.solver import InfeasibleError, SolveOptions
     from junheng.report.pdf import PdfUnavailable
@@ -140,15 +151,22 @@ def run_plan(planner: str, file: Path, out: Path, params: tuple[str, ...], time_
 
     kinds = {"layout": (LayoutParameters, solve_layout),
              "catchment": (CatchmentParameters, solve_catchment),
-             "rotation": (RotationParameters, solve_rotation)}
+             "rotation": (RotationParameters, solve_rotation),
+             "quotas": (QuotaParameters, solve_quotas)}
     cls, solve = kinds[planner]
-    values = parse_params(params, lang)
-    known = {f.name for f in dataclasses.fields(cls)}
+    values = parse_params(params, lang, cls)
+    fields = dataclasses.fields(cls)
+    known = {f.name for f in fields}
     unknown = sorted(set(values) - known)
     if unknown:
         raise click.BadParameter(say("unknown_param", lang, names=", ".join(unknown),
                                      planner=planner, known=", ".join(sorted(known))),
                                  param_hint="--param")
+    missing = [f.name for f in fields if f.name not in values
+               and f.default is dataclasses.MISSING and f.default_factory is dataclasses.MISSING]
+    if missing:
+        raise click.BadParameter(say("missing_param", lang, planner=planner,
+                                     names=", ".join(missing)), param_hint="--param")
     try:
         parameters = cls(**values)
         options = SolveOptions(time_limit=time_limit, mip_gap=mip_gap, seed=seed,

@@ -11,16 +11,21 @@ import pandas as pd
 from junheng.plan.result import PlanResult
 from junheng.report.charts import plan_map_chart
 
-_NAMES = {
+PLAN_NAMES = {
     "layout": ("学校布局调整方案", "School layout plan"),
     "catchment": ("划片招生方案", "Catchment plan"),
     "rotation": ("教师交流轮岗方案", "Teacher rotation plan"),
+    "quotas": ("优质高中招生名额分配到校方案", "Quality high-school places allocated to schools"),
+    "groups": ("学校联盟（集团、学区、联片教研）组建方案", "School alliances, groups and zones"),
+    "budget": ("经费投入方案", "Budget plan"),
 }
-_STATUS = {"optimal": ("最优", "optimal"), "feasible": ("可行（未证明最优）", "feasible"),
-           "infeasible": ("无可行解", "infeasible"), "no_solution": ("未找到解", "no solution")}
-_ACTION = {"keep": ("保留", "keep"), "close": ("撤并", "close"), "expand": ("扩建", "expand"),
-           "build": ("新建", "build"), "assign": ("划入", "assign"),
-           "move": ("交流", "move")}
+STATUS_NAMES = {"optimal": ("最优", "optimal"), "feasible": ("可行（未证明最优）", "feasible"),
+                "infeasible": ("无可行解", "infeasible"),
+                "no_solution": ("未找到解", "no solution")}
+ACTION_NAMES = {"keep": ("保留", "keep"), "close": ("撤并", "close"), "expand": ("扩建", "expand"),
+                "build": ("新建", "build"), "assign": ("划入", "assign"),
+                "move": ("交流", "move"), "quota": ("名额", "quota"), "group": ("组建", "group"),
+                "host": ("轮值主持", "host"), "invest": ("投入", "invest")}
 
 
 def _h(lang: str, zh: str, en: str) -> str:
@@ -30,9 +35,9 @@ def _h(lang: str, zh: str, en: str) -> str:
 def summary_rows(plan: PlanResult, lang: str) -> list[tuple[str, Any]]:
     d = plan.to_dict()
     rows = [
-        (_h(lang, "方案", "Plan"), _NAMES.get(plan.planner, (plan.planner, plan.planner))[
+        (_h(lang, "方案", "Plan"), PLAN_NAMES.get(plan.planner, (plan.planner, plan.planner))[
             1 if lang == "en" else 0]),
-        (_h(lang, "求解状态", "Status"), _STATUS[d["status"]][1 if lang == "en" else 0]),
+        (_h(lang, "求解状态", "Status"), STATUS_NAMES[d["status"]][1 if lang == "en" else 0]),
         (_h(lang, "目标值", "Objective"), d["objective"]),
         (_h(lang, "最优界", "Best bound"), d["bound"]),
         (_h(lang, "相对间隙", "Gap"), d["gap"]),
@@ -41,7 +46,7 @@ def summary_rows(plan: PlanResult, lang: str) -> list[tuple[str, Any]]:
     ]
     if "counts" in d:
         rows.append((_h(lang, "调整数量", "Actions"), (" · " if lang == "en" else "，").join(
-            f"{_ACTION.get(k, (k, k))[1 if lang == 'en' else 0]} {v}"
+            f"{ACTION_NAMES.get(k, (k, k))[1 if lang == 'en' else 0]} {v}"
             for k, v in d["counts"].items())))
     exc = d.get("exceptions")
     if exc and exc.get("villages"):
@@ -71,8 +76,10 @@ _COMPLIANCE = {
 _TABLE_TITLES = {  # extra key -> (zh, en) of planner tables shown in the reports
     "utilisation": ("学校学位利用率", "Utilisation of places"),
     "objective_stages": ("分阶段求解", "Lexicographic stages"),
+    "table": ("分配表", "Allocation table"),
 }
 _SKIP_TABLES = {"map"}
+_LOCALE = {"urban": "城区", "town": "镇区", "rural": "乡村"}
 
 
 def extra_tables(plan: PlanResult, lang: str) -> list[tuple[str, pd.DataFrame]]:
@@ -84,6 +91,20 @@ def extra_tables(plan: PlanResult, lang: str) -> list[tuple[str, pd.DataFrame]]:
             continue
         title = _TABLE_TITLES.get(key, (key, key))[1 if lang == "en" else 0]
         frame = pd.DataFrame(value)
+        for col in [c for c in frame.columns if f"{c}_zh" in frame.columns]:
+            if lang == "zh":  # a planner's text column with its Chinese twin: show one
+                frame[col] = frame.pop(f"{col}_zh")
+            else:
+                frame.pop(f"{col}_zh")
+        if lang == "zh":
+            for col in frame.columns:
+                if frame[col].map(lambda v: isinstance(v, bool)).all():
+                    frame[col] = frame[col].map({True: "是", False: "否"})
+            if "locale" in frame:
+                frame["locale"] = frame["locale"].map(lambda v: _LOCALE.get(v, v))
+        headers = plan.extra.get(f"{key}_columns")  # Chinese headers the planner gives
+        if lang == "zh" and isinstance(headers, dict):
+            frame = frame.rename(columns=headers)
         for col in frame.columns:  # lists and dicts as text, so Excel can hold them
             if frame[col].map(lambda v: isinstance(v, list | dict)).any():
                 frame[col] = frame[col].map(lambda v: "、".join(map(str, v))
@@ -133,7 +154,7 @@ def actions_frame(plan: PlanResult, lang: str) -> pd.DataFrame:
     frame = pd.DataFrame(plan.actions)
     if frame.empty:
         return frame
-    frame["type"] = frame["type"].map(lambda t: _ACTION.get(t, (t, t))[1 if lang == "en"
+    frame["type"] = frame["type"].map(lambda t: ACTION_NAMES.get(t, (t, t))[1 if lang == "en"
                                                                         else 0])
     return frame
 
@@ -191,7 +212,7 @@ def render_plan_html(plan: PlanResult, lang: str = "zh") -> str:
         return frame.to_html(index=False, na_rep="—", float_format=lambda x: f"{x:,.3f}",
                              border=0, classes="data")
 
-    name = _NAMES.get(plan.planner, (plan.planner, plan.planner))[1 if lang == "en" else 0]
+    name = PLAN_NAMES.get(plan.planner, (plan.planner, plan.planner))[1 if lang == "en" else 0]
     summary = pd.DataFrame(summary_rows(plan, lang), columns=[_h(lang, "项目", "Item"),
                                                               _h(lang, "内容", "Value")])
     map_svg = plan_map_chart(plan.extra["map"], lang) if plan.extra.get("map") else None
