@@ -165,7 +165,7 @@ def check_plan(plan: Any, census: Census, params: BudgetParameters, year: int = 
         if a["item"] in INTEGER_ITEMS:
             assert float(a["quantity"]).is_integer()
         assert a["quantity"] <= bounds[a["school_id"], a["item"]] + 1e-6, a
-        assert a["reason"] and a["reason_en"]
+        assert a["reason"] and a["reason_zh"]
         total += a["cost"]
     assert total <= params.budget + 1e-6
     assert plan.extra["budget"]["spent"] == pytest.approx(total, abs=0.05)
@@ -179,9 +179,14 @@ def check_plan(plan: Any, census: Census, params: BudgetParameters, year: int = 
     assert got == failing
     # every part the model says passes does pass, and the counts agree
     for row in plan.extra["schools"]:
-        for stage, flag in row["pass_after"].items():
-            if flag is True:
+        for stage in ("primary", "junior"):
+            if row.get(f"pass_after_{stage}") is True:
                 assert after[row["school_id"], stage] is True, (row, stage)
+        # the table's quantities and cost are the actions'
+        mine = [a for a in plan.actions if a["school_id"] == row["school_id"]]
+        assert row["cost"] == pytest.approx(sum(a["cost"] for a in mine), abs=0.05)
+        for a in mine:
+            assert row[a["item"]] == pytest.approx(a["quantity"])
     if plan.extra["passing"]["after_model"] is not None:
         n = sum(1 for v in after.values() if v is True)
         assert plan.extra["passing"]["after_model"] == n == plan.extra["passing"]["after_engine"]
@@ -308,16 +313,14 @@ def test_limits_and_exclusions_are_kept(county: Census) -> None:
 def test_full_compliance_cost_buys_every_part_that_can_pass(county: Census) -> None:
     plan = solve_budget(county, BudgetParameters(budget=1e6, marginal=False), options=FAST,
                         evaluate_after=False)
-    comp = plan.extra["compliance"]
+    comp = plan.extra["full_compliance"]
     assert comp["status"] == "optimal"
     assert comp["parts_passing"] == comp["passable"] == plan.extra["passing"]["passable"]
-    n_fail = sum(1 for row in plan.extra["schools"] for v in row["pass_before"].values()
-                 if v is False)
-    assert len(comp["cannot_pass"]) == n_fail + plan.extra["passing"]["before"] - \
-        comp["passable"] + sum(1 for row in plan.extra["schools"]
-                               for v in row["pass_before"].values() if v is None)
-    for entry in comp["cannot_pass"]:
-        assert entry["reasons"] and entry["reasons_en"]
+    assert 0 < comp["passable"] < comp["parts"]
+    assert comp["cannot_pass"] == len(plan.extra["cannot_pass"]) == \
+        comp["parts"] - comp["passable"]
+    for entry in plan.extra["cannot_pass"]:
+        assert entry["reason"] and entry["reason_zh"]
     # a budget of that cost (plus the rounding reserve) lets every passable part pass
     reserve = plan.extra["budget"]["rounding_reserve"]
     params = BudgetParameters(budget=comp["cost"] + reserve, **QUICK)
@@ -334,11 +337,11 @@ def test_part_blocked_by_teacher_standard_is_reported_cannot_pass(tmp_path: Path
     weak = {**TINY[0], "id": "W", "teachers_primary": {"backbone": 1}}  # 0.5 per 100 < 85 %
     census = tiny_county(tmp_path, [weak, TINY[1]])
     plan = solve_budget(census, BudgetParameters(budget=1e7, marginal=False), options=FAST)
-    comp = plan.extra["compliance"]
-    blocked = [c for c in comp["cannot_pass"] if c["school_id"] == "W"]
+    comp = plan.extra["full_compliance"]
+    blocked = [c for c in plan.extra["cannot_pass"] if c["school_id"] == "W"]
     assert len(blocked) == 1
-    assert "骨干教师" in blocked[0]["reasons"][0] and "85" in blocked[0]["reasons"][0]
-    assert "teacher indicator" in blocked[0]["reasons_en"][0]
+    assert "骨干教师" in blocked[0]["reason_zh"] and "85%" in blocked[0]["reason_zh"]
+    assert "teacher indicator" in blocked[0]["reason"]
     assert comp["passable"] == 1 and plan.extra["passing"]["after_engine"] == 1
 
 
@@ -366,7 +369,7 @@ def test_weakest_school_gets_the_money_first(tmp_path: Path) -> None:
     plan = solve_budget(census, params, options=FAST)
     check_plan(plan, census, params)
     assert [(a["school_id"], a["item"]) for a in plan.actions] == [("P", "equipment_value")]
-    assert "雪中送炭" in plan.actions[0]["reason"]
+    assert "雪中送炭" in plan.actions[0]["reason_zh"]
     before = plan.before["stages"]["primary"]["cv"]["equipment_value_per_student"]
     after = plan.after["stages"]["primary"]["cv"]["equipment_value_per_student"]
     assert after < before
@@ -393,7 +396,8 @@ def test_plan_json_carries_parameters_and_invest_actions(county: Census, tmp_pat
         assert key in data["parameters"]
     assert all({"type", "school_id", "item", "quantity", "cost"} <= set(a)
                for a in data["actions"])
-    assert {"compliance", "marginal", "schools", "items", "budget"} <= set(data)
+    assert {"full_compliance", "cannot_pass", "marginal", "schools", "items", "budget"} <= \
+        set(data)
     plan.write_json(tmp_path / "plan.json")
 
 

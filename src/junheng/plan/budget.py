@@ -30,7 +30,13 @@ solved lexicographically on HiGHS: (1) max Σ z_p, the parts passing; (2) min
 squared shortfall below the county mean x̄_k (w_p = pupils_p / pupils of the
 stage) — the lower half of the variance behind the coefficient, whose marginal
 value per yuan grows with the shortfall, so the weakest come first; (3) min
-cost. Each stage keeps the previous stages' best values.
+cost, a tidy-up with the pass/meet decisions of (2) fixed and a relative gap of at
+least 0.1 % (see ``_lexicographic``). Each stage keeps the previous stages' best
+values.
+
+The result's ``objective``/``bound`` are stage (1)'s, in parts passing (stage (2)'s
+proxy when no part can pass or the standard has no per-school rule); ``gap`` is the
+largest stage gap.
 
 Also reported: the cost to bring every part that can pass up to the rule (a
 MIP without the budget; the parts that cannot, and why: teacher standards or
@@ -59,11 +65,12 @@ from junheng.evaluate.resource import indicator_values
 from junheng.evaluate.texts import stage_name
 from junheng.plan.params import check_types
 from junheng.plan.result import PlanResult, evaluation_summary
-from junheng.plan.solver import InfeasibleError, SolveOptions, SolveReport, solve_mip
+from junheng.plan.solver import InfeasibleError, Rows, SolveOptions, SolveReport, solve_mip
 from junheng.standards import load_rules
 from junheng.standards.loader import Rules
 
 MILLION = 1_000_000.0
+POLISH_GAP = 1e-3  # relative gap of the least-cost stage (a tidy-up, see _lexicographic)
 
 
 @cache
@@ -435,23 +442,7 @@ def build_model(problem: BudgetProblem, params: BudgetParameters, *, budget: flo
     n_d = dp.size * J
     n = d0 + n_d
 
-    R: list[np.ndarray] = []
-    C: list[np.ndarray] = []
-    V: list[np.ndarray] = []
-    LB: list[np.ndarray] = []
-    UB: list[np.ndarray] = []
-    rows = 0
-
-    def add(r: np.ndarray, c: np.ndarray, v: np.ndarray, lo: np.ndarray, hi: np.ndarray) -> int:
-        nonlocal rows
-        R.append(r + rows)
-        C.append(c)
-        V.append(v)
-        LB.append(lo)
-        UB.append(hi)
-        rows += len(lo)
-        return rows - len(lo)
-
+    rows = Rows()
     cont = ~pr.integer
     # rounding every continuous quantity up by one granule can cost at most this much
     can_buy = pr.ub > 0
@@ -460,33 +451,34 @@ def build_model(problem: BudgetProblem, params: BudgetParameters, *, budget: flo
     cost = np.tile(pr.unit_cost, S)
     budget_row = None
     if budget is not None:
-        budget_row = add(np.zeros(n_q, int), np.arange(n_q), cost, np.array([-np.inf]),
-                         np.array([max(budget - reserve, 0.0)]))
+        budget_row = rows.count
+        rows.add(np.zeros(n_q, int), np.arange(n_q), cost, np.array([-np.inf]),
+                 np.array([max(budget - reserve, 0.0)]))
     q_of = school * n_items  # + item index
     if n_y:
         # A + σ q ≥ (N + margin) y
         need = pr.need[yp, yk] + _margin(pr.need[yp, yk])
-        add(np.concatenate([np.arange(n_y), np.arange(n_y)]),
-            np.concatenate([q_of[yp] + pr.item_of[yk], y0 + np.arange(n_y)]),
-            np.concatenate([share[yp], -need]), -pr.amount[yp, yk], np.full(n_y, np.inf))
+        rows.add(np.concatenate([np.arange(n_y), np.arange(n_y)]),
+                 np.concatenate([q_of[yp] + pr.item_of[yk], y0 + np.arange(n_y)]),
+                 np.concatenate([share[yp], -need]), -pr.amount[yp, yk], np.full(n_y, np.inf))
     lp_, lk_ = np.nonzero(low)
     if lp_.size:
         # A + σ q ≥ (0.85 N + margin) z
         fneed = floor * pr.need[lp_, lk_]
         fneed = fneed + _margin(fneed)
         m = lp_.size
-        add(np.concatenate([np.arange(m), np.arange(m)]),
-            np.concatenate([q_of[lp_] + pr.item_of[lk_], z_col[lp_]]),
-            np.concatenate([share[lp_], -fneed]), -pr.amount[lp_, lk_], np.full(m, np.inf))
+        rows.add(np.concatenate([np.arange(m), np.arange(m)]),
+                 np.concatenate([q_of[lp_] + pr.item_of[lk_], z_col[lp_]]),
+                 np.concatenate([share[lp_], -fneed]), -pr.amount[lp_, lk_], np.full(m, np.inf))
     if zp.size:
         # Σ_k y_pk − min_met z_p ≥ − (standards met already)
         pos = -np.ones(P, int)
         pos[zp] = np.arange(zp.size)
         met_const = met_now[zp].sum(1).astype(float)
-        add(np.concatenate([pos[yp], np.arange(zp.size)]),
-            np.concatenate([y0 + np.arange(n_y), z_col[zp]]),
-            np.concatenate([np.ones(n_y), np.full(zp.size, -float(min_met))]),
-            -met_const, np.full(zp.size, np.inf))
+        rows.add(np.concatenate([pos[yp], np.arange(zp.size)]),
+                 np.concatenate([y0 + np.arange(n_y), z_col[zp]]),
+                 np.concatenate([np.ones(n_y), np.full(zp.size, -float(min_met))]),
+                 -met_const, np.full(zp.size, np.inf))
     c_proxy = np.zeros(n)
     if dp.size:
         m = dp.size
@@ -494,15 +486,13 @@ def build_model(problem: BudgetProblem, params: BudgetParameters, *, budget: flo
         coef = share[dp] * scale[dk] / (pr.parts["students"].to_numpy(float)[dp] *
                                         pr.mean[dp, dk])
         seg = d0 + np.arange(m * J).reshape(m, J)
-        add(np.concatenate([np.arange(m), np.repeat(np.arange(m), J)]),
-            np.concatenate([q_of[dp] + pr.item_of[dk], seg.ravel()]),
-            np.concatenate([coef, np.ones(m * J)]), 1.0 - pr.value[dp, dk] / pr.mean[dp, dk],
-            np.full(m, np.inf))
+        rows.add(np.concatenate([np.arange(m), np.repeat(np.arange(m), J)]),
+                 np.concatenate([q_of[dp] + pr.item_of[dk], seg.ravel()]),
+                 np.concatenate([coef, np.ones(m * J)]), 1.0 - pr.value[dp, dk] / pr.mean[dp, dk],
+                 np.full(m, np.inf))
         slopes = (2 * np.arange(J) + 1) / J
         c_proxy[seg.ravel()] = (pr.weight[dp][:, None] * slopes[None, :]).ravel()
-    A = sp.csr_matrix((np.concatenate(V) if V else np.zeros(0),
-                       (np.concatenate(R) if R else np.zeros(0, int),
-                        np.concatenate(C) if C else np.zeros(0, int))), shape=(rows, n))
+    A, row_lb, row_ub = rows.build(n)
     lb = np.zeros(n)
     ub = np.concatenate([pr.ub.ravel(), np.ones(zp.size + n_y), np.full(n_d, 1.0 / J)])
     if force_pass:
@@ -512,28 +502,39 @@ def build_model(problem: BudgetProblem, params: BudgetParameters, *, budget: flo
     c_pass = np.zeros(n)
     c_pass[n_q:n_q + zp.size] = -1.0
     c_cost = np.concatenate([cost, np.zeros(n - n_q)])
-    return _Model(A, np.concatenate(LB) if LB else np.zeros(0),
-                  np.concatenate(UB) if UB else np.zeros(0), lb, ub, integer, n_q, zp,
+    return _Model(A, row_lb, row_ub, lb, ub, integer, n_q, zp,
                   np.column_stack([yp, yk]), np.column_stack([dp, dk]), c_pass, c_proxy,
                   c_cost, budget_row, reserve, J)
 
 
 def _lexicographic(model: _Model, objectives: list[np.ndarray], options: SolveOptions,
-                   start: np.ndarray | None = None
+                   start: np.ndarray | None = None, *, polish: bool = False
                    ) -> tuple[SolveReport, np.ndarray | None, list[SolveReport]]:
-    """Solve the objectives in order, each with the previous best values kept as rows."""
+    """Solve the objectives in order, each with the previous best values kept as rows.
+
+    ``polish``: the last objective (least cost) only tidies up the plan of the previous
+    stages — their pass/meet decisions are fixed and its relative gap is at least
+    ``POLISH_GAP``. When the budget binds it can save next to nothing (a few hundred yuan of
+    20 million on 400 schools) yet proving that takes HiGHS tens of seconds; when money is
+    plentiful it removes purchases that help neither rule nor coefficient, which is fast."""
     A, row_lb, row_ub = model.A, model.row_lb, model.row_ub
+    lb, ub = model.lb, model.ub
     reports: list[SolveReport] = []
     x = start
     n = len(objectives)
     for stage, c in enumerate(objectives):
         left = options.time_limit - sum(r.seconds for r in reports)
         share = 1.0 / (n - stage) if stage < n - 1 else 1.0
-        opts = SolveOptions(time_limit=max(left * share, 1.0), mip_gap=options.mip_gap,
+        gap = options.mip_gap
+        if polish and stage == n - 1 and stage > 0 and x is not None:
+            binary = slice(model.n_q, model.n_q + model.z_parts.size + len(model.y_pairs))
+            lb, ub = lb.copy(), ub.copy()
+            lb[binary] = ub[binary] = np.round(x[binary])
+            gap = max(gap, POLISH_GAP)
+        opts = SolveOptions(time_limit=max(left * share, 1.0), mip_gap=gap,
                             seed=options.seed, threads=options.threads,
                             verbose=options.verbose)
-        report, sol = solve_mip(c, A, row_lb, row_ub, model.lb, model.ub, model.integer, opts,
-                                start=x)
+        report, sol = solve_mip(c, A, row_lb, row_ub, lb, ub, model.integer, opts, start=x)
         reports.append(report)
         if sol is None:
             if stage == 0:
@@ -625,7 +626,7 @@ def solve_budget(census: Census, params: BudgetParameters | None = None, *,
     objectives = _objectives(problem, model)
     # the main plan may use 60 % of the time; the compliance and marginal runs share the rest
     main_opts = _share(options, 0.6 if (params.compliance or params.marginal) else 1.0)
-    report, sol, reports = _lexicographic(model, objectives, main_opts)
+    report, sol, reports = _lexicographic(model, objectives, main_opts, polish=True)
     parameters = {**asdict(params), "items_used": problem.items, "standard": standard,
                   "time_limit": options.time_limit, "mip_gap": options.mip_gap,
                   "seed": options.seed, "year": year}
@@ -647,6 +648,7 @@ def solve_budget(census: Census, params: BudgetParameters | None = None, *,
         opts = _share(options, 0.4 if params.marginal else 1.0, spent_left)
         compliance = _compliance(problem, params, opts)
         spent_left -= compliance.pop("_seconds")
+    extra["cannot_pass"] = _cannot_pass(problem)
     marginal_q = None
     if params.marginal:
         opts = _share(options, 1.0, spent_left)
@@ -654,7 +656,7 @@ def solve_budget(census: Census, params: BudgetParameters | None = None, *,
         extra["marginal"] = marginal
     extra = {**_tables(problem, params, q, z_pred, model), **extra}
     if compliance is not None:
-        extra["compliance"] = compliance
+        extra["full_compliance"] = compliance
     extra["objective_stages"] = [r.to_dict() for r in reports]
     actions = _actions(problem, q)
     before = after = None
@@ -699,13 +701,8 @@ def _compliance(problem: BudgetProblem, params: BudgetParameters,
                 options: SolveOptions) -> dict[str, Any]:
     """Least cost to bring every part that can pass up to the rule; who cannot, and why."""
     pr = problem
-    cannot = [{"school_id": pr.parts.at[p, "school_id"], "name": pr.parts.at[p, "name"],
-               "stage": pr.parts.at[p, "stage"], "reasons": pr.blockers[p][0],
-               "reasons_en": pr.blockers[p][1]}
-              for p in np.flatnonzero(~pr.passable & (pr.passes_before != True))  # noqa: E712
-              if pr.blockers[p][0]]
     out: dict[str, Any] = {"parts": len(pr.parts), "passable": int(pr.passable.sum()),
-                           "cannot_pass": cannot, "_seconds": 0.0}
+                           "cannot_pass": len(_cannot_pass(pr)), "_seconds": 0.0}
     if pr.rule is None:
         out.update(cost=None, status="not_applicable",
                    note="the standard has no per-school rule")
@@ -731,6 +728,15 @@ def _compliance(problem: BudgetProblem, params: BudgetParameters,
                budget_share=None if not params.budget else
                round(float(cost.sum()) / float(params.budget), 4))
     return out
+
+
+def _cannot_pass(problem: BudgetProblem) -> list[dict[str, Any]]:
+    """School parts no money can bring up to the rule, with the reasons (zh and en)."""
+    pr = problem
+    return [{"school_id": pr.parts.at[p, "school_id"], "name": pr.parts.at[p, "name"],
+             "stage": pr.parts.at[p, "stage"], "reason": "; ".join(pr.blockers[p][1]),
+             "reason_zh": "；".join(pr.blockers[p][0])}
+            for p in np.flatnonzero(~pr.passable) if pr.blockers[p][0]]
 
 
 def _marginal(problem: BudgetProblem, params: BudgetParameters, model: _Model,
@@ -787,17 +793,28 @@ def _tables(problem: BudgetProblem, params: BudgetParameters, q: np.ndarray,
     spent = float(cost.sum())
     rows = []
     parts_by_school = pr.parts.groupby("school").indices
-    for s in np.flatnonzero(cost.sum(1) > 0).tolist() + [
-            s for s in range(len(pr.schools)) if cost[s].sum() <= 0]:
-        idx = parts_by_school.get(s, [])
-        rows.append({
-            "school_id": pr.schools.at[s, "school_id"], "name": pr.schools.at[s, "name"],
-            "locale": pr.schools.at[s, "locale"],
-            "pass_before": {pr.parts.at[p, "stage"]: pr.passes_before[p] for p in idx},
-            "pass_after": {pr.parts.at[p, "stage"]: after[p] for p in idx},
-            "items": {item: float(q[s, i]) for i, item in enumerate(pr.items) if q[s, i] > 0},
-            "cost": round(float(cost[s].sum()), 2)})
-    items = [{"item": item, "name": cfg[item]["name_zh"], "name_en": cfg[item]["name_en"],
+    stages = sorted(set(pr.parts["stage"]), key=["primary", "junior"].index)
+    headers = {"school_id": "学校标识码", "name": "学校名称", "locale": "城乡分类"}
+    for stage in stages:
+        headers[f"pass_before_{stage}"] = f"{stage_name(stage)}投入前达标"
+        headers[f"pass_after_{stage}"] = f"{stage_name(stage)}投入后达标"
+    for item in pr.items:
+        headers[item] = f"{cfg[item]['name_zh']}（{cfg[item]['unit']}）"
+    headers["cost"] = "投入（元）"
+    for s in sorted(range(len(pr.schools)), key=lambda s: -cost[s].sum()):
+        by_stage = {pr.parts.at[p, "stage"]: p for p in parts_by_school.get(s, [])}
+        row: dict[str, Any] = {"school_id": pr.schools.at[s, "school_id"],
+                               "name": pr.schools.at[s, "name"],
+                               "locale": pr.schools.at[s, "locale"]}
+        for stage in stages:
+            p = by_stage.get(stage)
+            row[f"pass_before_{stage}"] = None if p is None else _flag(pr.passes_before[p])
+            row[f"pass_after_{stage}"] = None if p is None else _flag(after[p])
+        for i, item in enumerate(pr.items):
+            row[item] = round(float(q[s, i]), 2)
+        row["cost"] = round(float(cost[s].sum()), 2)
+        rows.append(row)
+    items = [{"item": item, "name": cfg[item]["name_en"], "name_zh": cfg[item]["name_zh"],
               "unit": cfg[item]["unit"], "unit_cost": float(pr.unit_cost[i]),
               "quantity": round(float(q[:, i].sum()), 2),
               "cost": round(float(cost[:, i].sum()), 2),
@@ -812,9 +829,18 @@ def _tables(problem: BudgetProblem, params: BudgetParameters, q: np.ndarray,
     return {"budget": {"budget": budget, "spent": round(spent, 2),
                        "left": round(budget - spent, 2),
                        "rounding_reserve": round(model.reserve, 2)},
-            "passing": passing, "items": items, "schools": rows,
+            "passing": passing, "items": items, "schools": rows, "schools_columns": headers,
+            "items_columns": {"item": "项目", "name": "名称", "unit": "单位",
+                              "unit_cost": "单价（元）", "quantity": "数量", "cost": "投入（元）",
+                              "schools": "学校数", "source": "单价来源"},
+            "cannot_pass_columns": {"school_id": "学校标识码", "name": "学校名称",
+                                    "stage": "学段", "reason": "原因"},
             "proxy": round(float(model.c_proxy @ _proxy_point(model, q, problem)), 6)
             if np.any(model.c_proxy) else None}
+
+
+def _flag(value: Any) -> bool | None:
+    return None if value is None else bool(value)
 
 
 def _proxy_point(model: _Model, q: np.ndarray, problem: BudgetProblem) -> np.ndarray:
@@ -834,9 +860,11 @@ def _proxy_point(model: _Model, q: np.ndarray, problem: BudgetProblem) -> np.nda
 
 
 def _actions(problem: BudgetProblem, q: np.ndarray) -> list[dict[str, Any]]:
+    """One ``invest`` action per school and item, with why: the standards it brings a part up
+    to (where the part then passes the per-school rule), else weakest first."""
     pr = problem
     cfg = budget_defaults()["items"]
-    value_after, _ = predicted(pr, q)
+    value_after, passes_after = predicted(pr, q)
     floor = float(pr.rule["remainder_share"]) if pr.rule is not None else None
     actions = []
     parts_by_school = pr.parts.groupby("school").indices
@@ -844,6 +872,8 @@ def _actions(problem: BudgetProblem, q: np.ndarray) -> list[dict[str, Any]]:
         item = pr.items[i]
         zh, en = [], []
         for p in parts_by_school.get(s, []):
+            if not (passes_after[p] is True and pr.passes_before[p] is not True):
+                continue  # standards are cited only where they bring the part up to the rule
             stage = pr.parts.at[p, "stage"]
             for k in np.flatnonzero(pr.item_of == i):
                 ind = pr.indicators[k]
@@ -870,6 +900,6 @@ def _actions(problem: BudgetProblem, q: np.ndarray) -> list[dict[str, Any]]:
                         "quantity": round(qty) if pr.integer[i] else round(qty, 2),
                         "unit": cfg[item]["unit"],
                         "cost": round(qty * float(pr.unit_cost[i]), 2),
-                        "reason": "；".join(zh), "reason_en": "; ".join(en)})
+                        "reason": "; ".join(en), "reason_zh": "；".join(zh)})
     actions.sort(key=lambda a: (-a["cost"], a["school_id"], a["item"]))
     return actions

@@ -55,8 +55,40 @@ def summary_rows(plan: PlanResult, lang: str) -> list[tuple[str, Any]]:
                               "限值内无学校且其年级不允许寄宿",
                         f"{exc['pupils']:,.0f} pupils in {len(exc['villages'])} villages: "
                         "no school within the limit and boarding not allowed")))
+    rows += _budget_rows(d, lang)
     for key, value in (d.get("compliance") or {}).items():
         rows.append((_COMPLIANCE.get(key, (key, key))[1 if lang == "en" else 0], value))
+    return rows
+
+
+def _budget_rows(d: dict[str, Any], lang: str) -> list[tuple[str, Any]]:
+    """Money, parts lifted, the cost of full compliance and what one more step buys."""
+    rows: list[tuple[str, Any]] = []
+    money, passing = d.get("budget"), d.get("passing")
+    if isinstance(money, dict):
+        rows.append((_h(lang, "预算 / 已安排(元)", "Budget / spent (yuan)"),
+                     f"{money['budget']:,.0f} / {money['spent']:,.0f}"))
+    if isinstance(passing, dict):
+        rows.append((_h(lang, "达标学段：投入前 → 投入后（评估重算）",
+                        "Parts passing: before -> after (re-evaluated)"),
+                     f"{passing.get('before_engine')} → {passing.get('after_engine')} / "
+                     f"{passing.get('parts')}"))
+    full = d.get("full_compliance")
+    if isinstance(full, dict) and full.get("cost") is not None:
+        rows.append((_h(lang, "全部可达标学段达标所需经费(元)",
+                        "Cost to bring every part that can pass up to standard (yuan)"),
+                     _h(lang, f"{full['cost']:,.0f}（{full['passable']} 个学段；另有 "
+                              f"{full['cannot_pass']} 个学段受教师等非投入指标所限）",
+                        f"{full['cost']:,.0f} ({full['passable']} parts; {full['cannot_pass']}"
+                        " more cannot pass by investment alone)")))
+    margin = d.get("marginal")
+    if isinstance(margin, dict) and margin.get("parts_gained") is not None:
+        rows.append((_h(lang, f"再增加 {margin['step']:,.0f} 元的效果",
+                        f"What {margin['step']:,.0f} more yuan buys"),
+                     _h(lang, f"多达标 {margin['parts_gained']} 个学段，差距指标变化 "
+                              f"{margin['proxy_change']:+.4f}",
+                        f"{margin['parts_gained']} more parts pass, shortfall proxy "
+                        f"{margin['proxy_change']:+.4f}")))
     return rows
 
 
@@ -77,6 +109,9 @@ _TABLE_TITLES = {  # extra key -> (zh, en) of planner tables shown in the report
     "utilisation": ("学校学位利用率", "Utilisation of places"),
     "objective_stages": ("分阶段求解", "Lexicographic stages"),
     "table": ("分配表", "Allocation table"),
+    "schools": ("分校投入明细", "Investments by school"),
+    "items": ("投入项目与单价", "Items and unit costs"),
+    "cannot_pass": ("仅靠投入无法达标的学段", "Parts that investment alone cannot lift"),
 }
 _SKIP_TABLES = {"map"}
 _LOCALE = {"urban": "城区", "town": "镇区", "rural": "乡村"}
@@ -105,6 +140,10 @@ def extra_tables(plan: PlanResult, lang: str) -> list[tuple[str, pd.DataFrame]]:
         headers = plan.extra.get(f"{key}_columns")  # Chinese headers the planner gives
         if lang == "zh" and isinstance(headers, dict):
             frame = frame.rename(columns=headers)
+        for col in frame.columns:  # one line per cell: a source note may span lines
+            if frame[col].map(lambda v: isinstance(v, str) and "\n" in v).any():
+                frame[col] = frame[col].map(lambda v: " ".join(v.split())
+                                            if isinstance(v, str) else v)
         for col in frame.columns:  # lists and dicts as text, so Excel can hold them
             if frame[col].map(lambda v: isinstance(v, list | dict)).any():
                 frame[col] = frame[col].map(lambda v: "、".join(map(str, v))
