@@ -324,8 +324,8 @@ def test_cli_plan_exit_codes_and_files(tmp_path: Path, small_county: Census) -> 
                               "--param", "max_km=3"])
     assert res.exit_code == 2 and "max_km" in res.output and "dict[str, float]" in res.output
     assert "Traceback" not in res.output
-    res = runner.invoke(cli, ["plan", "groups", str(path), "--out", str(tmp_path / "r")])
-    assert res.exit_code == 2 and "尚未实现" in res.output
+    res = runner.invoke(cli, ["plan", "quotas", str(path), "--out", str(tmp_path / "q")])
+    assert res.exit_code == 2 and "total_places" in res.output  # a required parameter
 
 
 def test_layout_report_shows_the_before_and_after_map(small_county: Census) -> None:

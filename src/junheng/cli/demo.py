@@ -24,7 +24,9 @@ DEMO_QUOTA_SHARE_OF_GRADUATES = 0.3
 
 def run_plans(census, out: Path, lang: str) -> list[str]:  # type: ignore[no-untyped-def]
     """Run the built planners with the demo settings; return one summary line each."""
+    from junheng.plan.budget import BudgetParameters, solve_budget
     from junheng.plan.catchment import CatchmentParameters, solve_catchment
+    from junheng.plan.groups import GroupParameters, solve_groups
     from junheng.plan.layout import LayoutParameters, build_problem, solve_layout
     from junheng.plan.quotas import QuotaParameters, solve_quotas
     from junheng.plan.rotation import RotationParameters, solve_rotation
@@ -50,6 +52,8 @@ def run_plans(census, out: Path, lang: str) -> list[str]:  # type: ignore[no-unt
     runs = {"layout": (solve_layout, layout),
             "catchment": (solve_catchment, CatchmentParameters(**DEMO_CATCHMENT)),
             "rotation": (solve_rotation, RotationParameters()),
+            "groups": (solve_groups, GroupParameters()),
+            "budget": (solve_budget, BudgetParameters()),
             "quotas": (solve_quotas, quotas)}
     lines = []
     for name, (solve, params) in runs.items():
@@ -74,6 +78,15 @@ def run_plans(census, out: Path, lang: str) -> list[str]:  # type: ignore[no-unt
                          total=d["parameters"]["total_places"], schools=len(plan.actions),
                          rural=summary.get("rural_places_per_100"),
                          other=summary.get("other_places_per_100"))
+        if name == "budget":
+            counts = say("demo_budget", lang, spent=d["budget"]["spent"],
+                         before=d["passing"]["before_engine"],
+                         after=d["passing"]["after_engine"], parts=d["passing"]["parts"])
+        if name == "groups":
+            cov = d.get("coverage") or {}
+            counts = say("demo_groups", lang, groups=sum(a["type"] == "group"
+                                                          for a in plan.actions),
+                         share=cov.get("share") or 0.0)
         if "teacher_standard_failures" in d:
             fails = d["teacher_standard_failures"]
             counts = say("demo_rotation", lang, moved=d["compliance"]["moved"],

@@ -126,7 +126,6 @@ def evaluate(file: Path, standard: str, year: int | None, rules_file: Path | Non
 
 
 PLANNERS = ("layout", "catchment", "rotation", "groups", "budget", "quotas")
-PLANNER_ISSUES = {"groups": 7, "budget": 7}
 
 
 @cli.command()
@@ -152,10 +151,6 @@ def plan(planner: str, file: Path, out: Path, params: tuple[str, ...], time_limi
     """Solve a planner; write plan.json, plan.xlsx, plan.html / 规划求解."""
     from junheng.cli.run import run_plan
 
-    if planner in PLANNER_ISSUES:
-        click.echo(say("not_yet", lang, command=f"plan {planner}",
-                       issue=PLANNER_ISSUES[planner]), err=True)
-        sys.exit(EXIT_USAGE)
     sys.exit(run_plan(planner, file, out, params, time_limit, mip_gap, seed, threads, standard,
                       lang))
 

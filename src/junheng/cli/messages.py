@@ -61,8 +61,8 @@ CLI_MESSAGES: dict[str, tuple[str, str]] = {
                      "用时 {seconds} 秒",
                      "{planner}: {status}, objective {objective:,.1f}, gap {gap:.2f} %, "
                      "{seconds} s"),
-    "step_plans": ("规划求解（布局调整、划片、交流轮岗、名额分配）",
-                   "Planning (layout, catchment, rotation, quotas)"),
+    "step_plans": ("规划求解（布局调整、划片、交流轮岗、联盟组建、经费投入、名额分配）",
+                   "Planning (layout, catchment, rotation, groups, budget, quotas)"),
     "demo_plan": ("规划 {planner}：{status}（间隙 {gap:.2f}%）{counts} → {path}",
                   "Plan {planner}: {status} (gap {gap:.2f} %) {counts} -> {path}"),
     "demo_plan_infeasible": ("规划 {planner}：无可行方案：{reasons}",
@@ -74,6 +74,10 @@ CLI_MESSAGES: dict[str, tuple[str, str]] = {
                     "（每百名毕业生：农村 {rural}，其他 {other}）",
                     "{places} of {total} places allocated to {schools} junior schools (per 100 "
                     "graduates: rural {rural}, other {other})"),
+    "demo_budget": ("安排经费 {spent:,.0f} 元，达标学段 {before} → {after}（共 {parts}）",
+                    "{spent:,.0f} yuan invested; parts passing {before} -> {after} of {parts}"),
+    "demo_groups": ("组建 {groups} 个联盟，覆盖 {share:.0%} 的学校",
+                    "{groups} alliances formed, covering {share:.0%} of schools"),
     "demo_failed": ("示例数据未通过校验，见上文。", "The demo data failed validation; see above."),
 }
 

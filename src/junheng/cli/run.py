@@ -141,7 +141,9 @@ def run_plan(planner: str, file: Path, out: Path, params: tuple[str, ...], time_
 
     from junheng.data.census import Census
     from junheng.data.validate import validate_workbook
+    from junheng.plan.budget import BudgetParameters, solve_budget
     from junheng.plan.catchment import CatchmentParameters, solve_catchment
+    from junheng.plan.groups import GroupParameters, solve_groups
     from junheng.plan.layout import LayoutParameters, solve_layout
     from junheng.plan.quotas import QuotaParameters, solve_quotas
     from junheng.plan.rotation import RotationParameters, solve_rotation
@@ -152,7 +154,9 @@ def run_plan(planner: str, file: Path, out: Path, params: tuple[str, ...], time_
     kinds = {"layout": (LayoutParameters, solve_layout),
              "catchment": (CatchmentParameters, solve_catchment),
              "rotation": (RotationParameters, solve_rotation),
-             "quotas": (QuotaParameters, solve_quotas)}
+             "quotas": (QuotaParameters, solve_quotas),
+             "groups": (GroupParameters, solve_groups),
+             "budget": (BudgetParameters, solve_budget)}
     cls, solve = kinds[planner]
     values = parse_params(params, lang, cls)
     fields = dataclasses.fields(cls)

@@ -13,26 +13,43 @@ rates under quality-2017, the mean over its indicators with a known value of
 ``min(value / standard, cap)`` (cap 1.5); a school's score is the pupil-weighted
 mean over its parts. A school exactly at every standard scores 1.
 
-Formulation, one mixed-integer model per cycle (S eligible schools, K core
-candidates, A ⊆ S × K the allowed member–core pairs: within ``max_km`` of the
-core, member weaker than the core, sharing a stage when ``same_stage``; pairs
-already used in an earlier cycle are removed, pinned pairs always kept)::
+Objective, lexicographic, per cycle (S eligible schools, K core candidates,
+A ⊆ S × K the allowed member–core pairs: within ``max_km`` road km of the core,
+member weaker than the core, sharing a stage when ``same_stage``; pairs used in
+an earlier cycle are removed, pinned pairs always kept):
+
+1. the most schools in a group (at least ``min_coverage``; ``maximize_coverage``
+   False keeps only that floor) — policy wants every school in a community
+   (涡阳: all 学区 in a zone; 济南: ≥ 80 %), and without it the cheapest plan
+   leaves out the awkward (often remote, weak) schools;
+2. with that many grouped, the least ``Σ_groups |Σ_{i∈g} (s_i − T)| + w · km``:
+   s the strength, T the mean strength of the eligible schools, so each term is
+   the group's size times the distance of its mean strength from the county
+   mean (以强带弱: a strong core balances weak members), and km the total
+   core–member distance, ``km_weight`` w = 0.002 strength units per km.
+
+Compact model (stage 1, and stage 2 when the groups are too many to list)::
 
     min  Σ_k d_k + w Σ_{(i,k)∈A} km_ik x_ik
     s.t. y_i + Σ_k x_ik ≤ 1                     every school in at most one group
          x_ik ≤ y_k                             members only of an opened core
          m⁻ y_k ≤ Σ_i x_ik ≤ m⁺ y_k             members per group in the kind's range
-         Σ_k y_k + Σ x_ik ≥ ⌈c · S⌉             coverage (share of schools grouped)
+         Σ_k y_k + Σ x_ik ≥ ⌈c · S⌉             coverage (stage 2: ≥ stage 1's count)
          Σ_k y_k = G                            optional number of groups
          d_k ≥ ±( (s_k − T) y_k + Σ_i (s_i − T) x_ik )
          y, x ∈ {0, 1}, d ≥ 0; pinned cores y = 1, pinned pairs x = 1
 
-with s the strength and T the mean strength of the eligible schools. d_k is the
-group's size times the distance of its mean strength from the county mean, so
-the first term makes every group about as strong as the county (以强带弱: a strong
-core balances weak members); the second (``km_weight`` strength units per km,
-default 0.002) keeps groups compact. The plan states optimal or the gap of each
-cycle; the reported objective and bound are the sums over the cycles.
+Its LP bound on the evenness term is weak (fractional members balance any
+group), so when every allowed group can be listed (``max_columns``, default 5
+million — alliances and zones of a 400-school county) stage 2 is solved on the
+explicit-groups model: one binary per group with its exact cost, every school
+at most once, the coverage and group-count rows. Column generation gives its LP
+bound (a Lagrangian bound at any iteration, valid for the whole problem);
+reduced-cost fixing then keeps only the groups that can be in a plan better
+than the incumbent, and when those are at most ``max_mip_columns`` the MIP over
+them proves optimality. Incumbents come from a local search (member moves and
+swaps) and the compact model's MIP heuristics. The plan states optimal or the
+gap of each cycle; its objective and bound are the sums over the cycles.
 
 Schedule: the host (主持单位) of each group in each semester rotates round-robin
 over the group — core first, then members by decreasing strength — for
@@ -45,10 +62,12 @@ evaluation summary of the current census under ``standard``.
 
 from __future__ import annotations
 
+import itertools
 import math
+import time
 import tomllib
 from dataclasses import asdict, dataclass, field
-from functools import cache
+from functools import cache, lru_cache
 from importlib import resources
 from typing import Any
 
@@ -66,6 +85,7 @@ from junheng.plan.solver import (
     InfeasibleError,
     SolveOptions,
     SolveReport,
+    _new_highs,
     highs_version,
     solve_mip,
 )
@@ -75,6 +95,18 @@ LOCALES = ("urban", "town", "rural")
 LOCALE_RANK = {"urban": 2, "town": 1, "rural": 0}
 MEMBER_RULES = ("weaker", "weaker_or_rural", "any")
 STAGE_BITS = {"primary": 1, "junior": 2}
+# groups of least reduced cost given to the restricted-master MIP that looks for plans
+HEURISTIC_COLUMNS = 50_000
+# HiGHS 1.16's presolve takes minutes on set-partitioning models of ~100,000 groups and
+# ignores the time limit meanwhile (probing, parallel columns, dependent equations,
+# sparsify: rules 15, 13, 10, 14 — it suggests the probing switch itself); they find little
+# to remove in these models, so they are switched off
+SET_PACKING_OPTIONS = {"presolve_rule_off": 2 ** 10 + 2 ** 13 + 2 ** 14 + 2 ** 15}
+# … and with more than one thread its presolve of those models still overran a 15-s limit
+# by 100 s on a 2-core machine, so they always run on one thread
+# share of a cycle's time the compact model gets to find the incumbent when the explicit-groups
+# model gives the bound
+COMPACT_SHARE = 0.15
 LOCALE_ZH = {"urban": "城区", "town": "镇区", "rural": "乡村"}
 INELIGIBLE_ZH = {"excluded": "按参数排除", "not_evaluated": "不在评估范围（或无本年数据）",
                  "no_coordinates": "缺少经纬度", "no_indicator_data": "无指标数据",
@@ -109,7 +141,14 @@ class GroupParameters:
     ``min_coverage``: share of the eligible schools that must be in a group (0 = none).
     ``stage``: plan only the schools teaching ``primary`` or ``junior`` (strength from
     that stage's part); None plans every school. ``km_weight``: strength units per km of
-    core–member distance in the objective.
+    core–member distance in the objective. ``maximize_coverage``: group as many schools as
+    the rules allow before balancing (else only ``min_coverage``). ``formulation``: ``auto``
+    (explicit groups when at most ``max_columns`` can be listed, else compact), ``columns``
+    or ``compact``; ``max_mip_columns``: the most groups in the exact final MIP.
+    ``cycles`` of ``cycle_years`` school years each (alliances: new partners every cycle);
+    ``host_rotation`` over ``terms`` semesters from ``start_year`` (default: the census
+    year). ``strength_cap``: ratio cap of the strength score; ``detour``: road km per
+    great-circle km.
     """
 
     kind: str = "alliance"
@@ -135,6 +174,9 @@ class GroupParameters:
     detour: float | None = None
     km_weight: float = 0.002
     maximize_coverage: bool = True
+    formulation: str = "auto"
+    max_columns: int = 5_000_000
+    max_mip_columns: int = 200_000
 
     def __post_init__(self) -> None:
         check_types(self)
@@ -189,6 +231,11 @@ class GroupParameters:
             raise _bad("detour", "a float in the range [1, inf)", self.detour)
         if not self.km_weight >= 0:
             raise _bad("km_weight", "a float in the range [0, inf)", self.km_weight)
+        if self.formulation not in ("auto", "columns", "compact"):
+            raise _bad("formulation", "one of 'auto', 'columns', 'compact'", self.formulation)
+        for name in ("max_columns", "max_mip_columns"):
+            if getattr(self, name) < 1:
+                raise _bad(name, "an int in the range [1, inf)", getattr(self, name))
         seen: dict[str, str] = {}
         for gid, ids in self.pinned.items():
             if not ids:
@@ -333,34 +380,31 @@ def problem_from_table(table: pd.DataFrame, params: GroupParameters, year: int,
     strength = table["strength"].to_numpy(float)
     n = len(table)
     target = float(strength.mean()) if n else 0.0
-    pinned_core = np.zeros(n, bool)
-    pinned_member = np.zeros(n, bool)
-    for rows in pinned.values():
-        pinned_core[rows[0]] = True
-        pinned_member[rows[1:]] = True
     if params.cores:
         candidate = table["school_id"].isin(params.cores).to_numpy()
     else:
         floor = np.quantile(strength, float(params.core_quantile or 0.0)) if n else 0.0
         candidate = (strength >= floor - 1e-12) & table["locale"].isin(
             params.core_locales or LOCALES).to_numpy()
-    candidate = (candidate | pinned_core) & ~pinned_member
-    table["candidate"] = candidate
+    table["candidate"] = candidate  # by the rules; pinned cores are added per cycle
     lon = table["lon"].to_numpy(float)
     lat = table["lat"].to_numpy(float)
     member, core, km = _near_pairs(lon, lat, float(params.max_km or 0.0),
                                    float(params.detour or 1.0))
-    ok = candidate[core] & ~pinned_core[member] & ~pinned_member[member]
-    ok &= _rule_ok(table, member, core, params)
+    ok = candidate[core] & _rule_ok(table, member, core, params)
     free = pd.DataFrame({"member": member[ok], "core": core[ok], "km": km[ok],
-                         "pinned": False})
+                         "pinned": False, "free": True})
     pm = [(r, rows[0]) for rows in pinned.values() for r in rows[1:]]
     pm_member = np.array([m for m, _ in pm], int)
     pm_core = np.array([c for _, c in pm], int)
     fixed = pd.DataFrame({"member": pm_member, "core": pm_core,
                           "km": pair_km(lon, lat, pm_member, pm_core,
-                                        float(params.detour or 1.0)), "pinned": True})
+                                        float(params.detour or 1.0)), "pinned": True,
+                          "free": False})
     pairs = pd.concat([free, fixed], ignore_index=True) if len(fixed) else free
+    # a pinned pair the rules allow too is one row, marked both
+    pairs = pairs.groupby(["member", "core"], as_index=False, sort=True).agg(
+        km=("km", "first"), pinned=("pinned", "any"), free=("free", "any"))
     pairs = pairs.sort_values(["core", "member"], kind="stable").reset_index(drop=True)
     return GroupProblem(table, pairs, target, pinned, list(ineligible or []), year)
 
@@ -397,6 +441,7 @@ class GroupModel:
     cores: np.ndarray  # school rows of the y columns
     pairs: pd.DataFrame  # the x columns
     required: int  # schools that must be grouped
+    pinned_rows: np.ndarray  # school rows of pinned cores and members (this cycle)
 
 
 def build_model(problem: GroupProblem, params: GroupParameters,
@@ -406,8 +451,18 @@ def build_model(problem: GroupProblem, params: GroupParameters,
     ``pinned=False`` ignores the pinned groups (later cycles), ``coverage=False`` drops the
     coverage row (used to explain infeasibility)."""
     schools, pairs = problem.schools, problem.pairs
-    if not pinned:
-        pairs = pairs[~pairs["pinned"]]
+    pinned_core = np.zeros(len(schools), bool)
+    pinned_member = np.zeros(len(schools), bool)
+    if pinned:
+        for rows in problem.pinned.values():
+            pinned_core[rows[0]] = True
+            pinned_member[rows[1:]] = True
+        # a pinned school is only in its own group: no other pair for it
+        m_, c_ = pairs["member"].to_numpy(), pairs["core"].to_numpy()
+        pairs = pairs[pairs["pinned"].to_numpy() | (
+            ~pinned_core[m_] & ~pinned_member[m_] & ~pinned_member[c_])]
+    else:
+        pairs = pairs[pairs["free"]].assign(pinned=False)
     if forbidden:
         key = pd.MultiIndex.from_arrays([pairs["member"], pairs["core"]])
         pairs = pairs[~key.isin(list(forbidden))]
@@ -416,7 +471,7 @@ def build_model(problem: GroupProblem, params: GroupParameters,
     pin_size = {rows[0]: len(rows) - 1 for rows in problem.pinned.values()} if pinned else {}
     # a core that cannot reach min_members members is never opened: drop it
     counts = pairs.groupby("core").size().reindex(range(S), fill_value=0).to_numpy()
-    candidate = schools["candidate"].to_numpy() & (counts >= min_m)
+    candidate = schools["candidate"].to_numpy() & (counts >= min_m) & ~pinned_member
     candidate[list(pin_size)] = True
     cores = np.flatnonzero(candidate)
     pairs = pairs[candidate[pairs["core"].to_numpy()]].reset_index(drop=True)
@@ -483,8 +538,10 @@ def build_model(problem: GroupProblem, params: GroupParameters,
     lb[x[pairs["pinned"].to_numpy(bool)]] = 1.0
     ub = np.concatenate([np.ones(K + P), np.full(K, np.inf)])
     integer = np.concatenate([np.ones(K + P, bool), np.zeros(K, bool)])
+    pinned_rows = np.array(sorted({r for rows in problem.pinned.values() for r in rows})
+                           if pin_size else [], int)
     return GroupModel(c, A, np.concatenate(LB), np.concatenate(UB), lb, ub, integer, cores,
-                      pairs, required)
+                      pairs, required, pinned_rows)
 
 
 @dataclass
@@ -517,11 +574,16 @@ def objective_value(problem: GroupProblem, groups: dict[int, list[int]],
 
 def solve_cycles(problem: GroupProblem, params: GroupParameters,
                  options: SolveOptions) -> list[Cycle]:
-    """Solve ``params.cycles`` cycles in turn, each without the earlier cycles' pairs; in
-    each cycle first the most schools grouped (``maximize_coverage``), then the objective.
+    """Solve ``params.cycles`` cycles in turn, each without the earlier cycles' pairs.
 
-    Raises :class:`InfeasibleError` (with the cycle) when a cycle has no feasible plan;
-    stops early, returning the cycles solved, when the time runs out without a solution."""
+    Per cycle: (1) the compact model finds the most schools that can be grouped
+    (``maximize_coverage``; else any plan meeting the floor; the ``min_coverage`` floor
+    binds the first cycle, a later one groups as many as have new partners left and the
+    plan warns when that is below the floor); (2) with that many grouped,
+    the objective is minimised on the explicit-groups model by column generation when the
+    allowed groups can be enumerated (``formulation``, ``max_columns``), else on the compact
+    model. Raises :class:`InfeasibleError` (with the cycle) when a cycle has no plan; stops
+    early, returning the cycles solved, when the time runs out without a solution."""
     precheck(problem, params)
     cycles: list[Cycle] = []
     forbidden: set[tuple[int, int]] = set()
@@ -529,51 +591,587 @@ def solve_cycles(problem: GroupProblem, params: GroupParameters,
     total = int(params.cycles or 1)
     for c in range(total):
         budget = (options.time_limit - spent) / (total - c)
-        model = build_model(problem, params, forbidden, pinned=(c == 0))
+        t0 = time.perf_counter()
+        # the coverage floor binds the first cycle; a later cycle, whose schools may run out
+        # of new partners, groups as many as it can and says so when that is below the floor
+        model = build_model(problem, params, forbidden, pinned=(c == 0), coverage=(c == 0))
         K, P = len(model.cores), len(model.pairs)
-        A, row_lb, row_ub = model.A, model.row_lb, model.row_ub
-        start = None
-        coverage_report = None
-        if params.maximize_coverage:
-            cover = np.concatenate([-np.ones(K + P), np.zeros(K)])
-            opts = _options(options, budget / 3)
-            coverage_report, start = solve_mip(cover, A, row_lb, row_ub, model.lb, model.ub,
-                                               model.integer, opts)
-            spent += coverage_report.seconds
-            budget -= coverage_report.seconds
-            if coverage_report.status == "infeasible":
-                raise explain_infeasible(problem, params, forbidden, c, opts)
-            if start is None:
-                break
-            most = float(round(-float(cover @ start)))
-            A = sp.vstack([A, sp.csr_matrix(-cover)]).tocsr()
-            row_lb = np.append(row_lb, most)
-            row_ub = np.append(row_ub, np.inf)
-        opts = _options(options, budget)
-        report, sol = solve_mip(model.c, A, row_lb, row_ub, model.lb, model.ub,
-                                model.integer, opts, start=start)
-        spent += report.seconds
-        if report.status == "infeasible":
+        if K == 0:  # no core can gather min_members allowed members
+            if c == 0 and (model.required > 0 or params.n_groups is not None):
+                raise explain_infeasible(problem, params, forbidden, c, options)
+            cycles.append(Cycle(c + 1, SolveReport("optimal", 0.0, 0.0, 0.0, 0.0,
+                                                   highs_version()), {}, 0.0, 0.0))
+            continue
+        cover = np.concatenate([-np.ones(K + P), np.zeros(K)])
+        opts = _options(options, budget / 3)
+        maximize = params.maximize_coverage or c > 0
+        first, start = solve_mip(cover if maximize else np.zeros(2 * K + P), model.A,
+                                 model.row_lb, model.row_ub, model.lb, model.ub,
+                                 model.integer, opts)
+        if first.status == "infeasible":
             raise explain_infeasible(problem, params, forbidden, c, opts)
-        if sol is None:
+        if start is None:
             break
-        opened = model.cores[sol[:K] > 0.5]
-        chosen = model.pairs[sol[K:K + P] > 0.5]
-        groups: dict[int, list[int]] = {int(j): [] for j in opened}
-        for member, core in zip(chosen["member"], chosen["core"], strict=True):
-            groups[int(core)].append(int(member))
+        grouped = round(-float(cover @ start))
+        floor = grouped if params.maximize_coverage else min(model.required, grouped)
+        columns = None
+        if params.formulation != "compact":
+            columns = enumerate_groups(problem, params, model)
+        # a fast local search, then the compact model's MIP heuristics (they find good exact
+        # covers quickly); with explicit groups the compact run only supplies the incumbent
+        groups = local_search(problem, params, model, _decode(model, start),
+                              options.seed + c)
+        left = budget - (time.perf_counter() - t0)
+        A = sp.vstack([model.A, sp.csr_matrix(-cover)]).tocsr()
+        compact, sol = _solve_from(model.c, A, np.append(model.row_lb, floor),
+                                 np.append(model.row_ub, np.inf), model.lb, model.ub,
+                                 model.integer,
+                                 _options(options, left * (COMPACT_SHARE if columns else 1)),
+                                 start=_encode(problem, model, groups))
+        if sol is not None:
+            groups = _decode(model, sol)
+        if columns is not None:
+            left = budget - (time.perf_counter() - t0)
+            report, groups = _solve_columns(problem, params, model, columns, groups, floor,
+                                            options, left, compact.bound)
+        else:
+            report = _compact_report(compact, problem, params, groups)
+        spent += time.perf_counter() - t0
+        report.seconds = time.perf_counter() - t0  # the whole cycle, every stage included
         _, even, km = objective_value(problem, groups, params.km_weight,
                                       float(params.detour or 1.0))
-        cycles.append(Cycle(c + 1, report, groups, even, km, coverage_report))
+        cycles.append(Cycle(c + 1, report, groups, even, km, first))
         for core, members in groups.items():
             forbidden.update((m, core) for m in members)
             forbidden.update((core, m) for m in members)
     return cycles
 
 
-def _options(options: SolveOptions, seconds: float) -> SolveOptions:
+def _compact_report(compact: SolveReport, problem: GroupProblem, params: GroupParameters,
+                    groups: dict[int, list[int]]) -> SolveReport:
+    """The compact run's report with the plan's objective recomputed (the plan may come from
+    the local search when the MIP found nothing better in time)."""
+    objective = objective_value(problem, groups, params.km_weight,
+                                float(params.detour or 1.0))[0]
+    bound = None if compact.bound is None else min(compact.bound, objective)
+    gap = None if bound is None else abs(objective - bound) / max(abs(objective), 1e-9)
+    optimal = compact.status == "optimal" and gap is not None and gap <= _compact_gap_ok(
+        compact, objective)
+    return SolveReport("optimal" if optimal else "feasible", objective, bound, gap,
+                       compact.seconds, compact.solver, compact.nodes,
+                       detail={**compact.detail, "formulation": "compact"})
+
+
+def _compact_gap_ok(report: SolveReport, objective: float) -> float:
+    """The relative gap HiGHS accepted as optimal (its own gap, or the absolute tolerance)."""
+    return max(report.gap or 0.0, 1e-6 / max(abs(objective), 1e-9)) + 1e-12
+
+
+def _solve_from(c: np.ndarray, A: sp.spmatrix, row_lb: np.ndarray, row_ub: np.ndarray,
+                lb: np.ndarray, ub: np.ndarray, integer: np.ndarray, options: SolveOptions,
+                start: np.ndarray, highs_options: dict[str, Any] | None = None
+                ) -> tuple[SolveReport, np.ndarray | None]:
+    """:func:`solve_mip` from a start, checked: HiGHS 1.16 may value the start without the
+    cost of the columns its presolve removed ("MIP start solution is feasible in the reduced
+    space: objective value is 0" for a start worth 0.62) and then stop at it as "optimal".
+    When the reported objective is not the solution's, the model is solved again without
+    the start, in the time left."""
+    t0 = time.perf_counter()
+    report, sol = solve_mip(c, A, row_lb, row_ub, lb, ub, integer, options, start=start,
+                            highs_options=highs_options)
+    if sol is None or report.objective is None:
+        return report, sol
+    value = float(c @ sol)
+    if abs(value - report.objective) <= 1e-6 * max(1.0, abs(value)):
+        return report, sol
+    left = options.time_limit - (time.perf_counter() - t0)
+    again, sol2 = solve_mip(c, A, row_lb, row_ub, lb, ub, integer, _options(options, left),
+                            highs_options=highs_options)
+    if sol2 is None or again.objective is None or float(c @ sol2) > value:
+        # keep the start, its true value and no claim of optimality
+        return SolveReport("feasible", value, again.bound, None, report.seconds
+                           + again.seconds, report.solver, detail={"start_kept": True}), sol
+    again.seconds += report.seconds
+    return again, sol2
+
+
+def _options(options: SolveOptions, seconds: float, threads: int | None = None
+             ) -> SolveOptions:
+    """``options`` with another time limit (at least 1 s) and, when given, thread count."""
     return SolveOptions(time_limit=max(seconds, 1.0), mip_gap=options.mip_gap,
-                        seed=options.seed, threads=options.threads, verbose=options.verbose)
+                        seed=options.seed, threads=threads or options.threads,
+                        verbose=options.verbose)
+
+
+def _decode(model: GroupModel, sol: np.ndarray) -> dict[int, list[int]]:
+    """Groups (core row → member rows) of a compact-model solution."""
+    K, P = len(model.cores), len(model.pairs)
+    opened = model.cores[sol[:K] > 0.5]
+    chosen = model.pairs[sol[K:K + P] > 0.5]
+    groups: dict[int, list[int]] = {int(j): [] for j in opened}
+    for member, core in zip(chosen["member"], chosen["core"], strict=True):
+        groups[int(core)].append(int(member))
+    return groups
+
+
+def _encode(problem: GroupProblem, model: GroupModel,
+            groups: dict[int, list[int]]) -> np.ndarray:
+    """The compact model's column values of a plan (a MIP start)."""
+    K, P = len(model.cores), len(model.pairs)
+    sol = np.zeros(2 * K + P)
+    pos = pd.Index(model.cores).get_indexer(list(groups))
+    sol[pos] = 1.0
+    key = pd.MultiIndex.from_arrays([model.pairs["member"], model.pairs["core"]])
+    wanted = pd.MultiIndex.from_tuples([(m, j) for j, ms in groups.items() for m in ms],
+                                       names=key.names) if any(groups.values()) else None
+    if wanted is not None:
+        sol[K + key.get_indexer(wanted)] = 1.0
+    s = problem.schools["strength"].to_numpy(float) - problem.target
+    for j, ms in groups.items():
+        sol[K + P + pd.Index(model.cores).get_loc(j)] = abs(s[j] + s[ms].sum())
+    return sol
+
+
+def local_search(problem: GroupProblem, params: GroupParameters, model: GroupModel,
+                 groups: dict[int, list[int]], seed: int, kicks: int = 40,
+                 seconds: float = 10.0) -> dict[int, list[int]]:
+    """Improve a plan by moving members between the open groups and swapping them (cores
+    and coverage stay, every rule holds): best-improvement descent, then ``kicks`` random
+    swap perturbations each followed by descent, keeping the best plan (iterated local
+    search, seeded). Used for the incumbent; optimality comes from the MIP."""
+    S = len(problem.schools)
+    if S > 4000 or len(groups) < 2:
+        return groups
+    t0 = time.perf_counter()
+    a = problem.schools["strength"].to_numpy(float) - problem.target
+    w = params.km_weight
+    km = np.full((S, S), np.inf)
+    pairs = model.pairs
+    km[pairs["member"].to_numpy(), pairs["core"].to_numpy()] = pairs["km"].to_numpy(float)
+    fixed = np.zeros(S, bool)
+    fixed[pairs.loc[pairs["pinned"].to_numpy(bool), "member"].to_numpy()] = True
+    cores = np.array(sorted(groups), int)
+    G = len(cores)
+    mem = np.array([m for j in cores for m in groups[int(j)]], int)
+    grp = np.array([g for g, j in enumerate(cores) for _ in groups[int(j)]], int)
+    lo = np.full(G, float(params.min_members or 1))
+    hi = np.full(G, float(params.max_members or 1))
+    for rows in problem.pinned.values():
+        if rows[0] in groups and model.pinned_rows.size:
+            g = int(np.searchsorted(cores, rows[0]))
+            lo[g], hi[g] = min(lo[g], len(rows) - 1), max(hi[g], len(rows) - 1)
+    movable = ~fixed[mem]
+    reach = km[mem[:, None], cores[None, :]]  # member m into group g: km, inf if not allowed
+    allowed = np.isfinite(reach)
+    into = np.where(allowed, reach, 0.0)
+    rng = np.random.default_rng(seed)
+
+    def state_cost(grp: np.ndarray) -> tuple[np.ndarray, np.ndarray, float]:
+        gsum = a[cores] + np.bincount(grp, weights=a[mem], minlength=G)
+        size = np.bincount(grp, minlength=G).astype(float)
+        cost = float(np.abs(gsum).sum() + w * into[np.arange(len(mem)), grp].sum())
+        return gsum, size, cost
+
+    def descend(grp: np.ndarray) -> np.ndarray:
+        grp = grp.copy()
+        gsum, size, _ = state_cost(grp)
+        idx = np.arange(len(mem))
+        for _ in range(10 * len(mem) + 100):
+            own = into[idx, grp]
+            g_own = gsum[grp]
+            # move member m to group h
+            ok = (allowed & movable[:, None] & (size[grp] > lo[grp])[:, None]
+                  & (size < hi)[None, :])
+            ok[idx, grp] = False
+            d_move = (np.abs(g_own - a[mem])[:, None] - np.abs(g_own)[:, None]
+                      + np.abs(gsum[None, :] + a[mem][:, None]) - np.abs(gsum)[None, :]
+                      + w * (into - own[:, None]))
+            d_move = np.where(ok, d_move, np.inf)
+            # swap members m1 (group g1) and m2 (group g2)
+            cross = into[:, grp]  # m1 into the group of m2
+            can = allowed[:, grp]
+            ok2 = (can & can.T & movable[:, None]
+                   & movable[None, :] & (grp[:, None] != grp[None, :]))
+            diff = a[mem][None, :] - a[mem][:, None]  # a2 − a1
+            d_swap = (np.abs(g_own[:, None] + diff) - np.abs(g_own)[:, None]
+                      + np.abs(g_own[None, :] - diff) - np.abs(g_own)[None, :]
+                      + w * (cross + cross.T - own[:, None] - own[None, :]))
+            d_swap = np.where(ok2, d_swap, np.inf)
+            i_move, i_swap = int(np.argmin(d_move)), int(np.argmin(d_swap))
+            best_move, best_swap = d_move.flat[i_move], d_swap.flat[i_swap]
+            if min(best_move, best_swap) >= -1e-12:
+                break
+            if best_move <= best_swap:
+                m, h = divmod(i_move, G)
+                g = grp[m]
+                gsum[g] -= a[mem[m]]
+                gsum[h] += a[mem[m]]
+                size[g] -= 1
+                size[h] += 1
+                grp[m] = h
+            else:
+                m1, m2 = divmod(i_swap, len(mem))
+                g1, g2 = grp[m1], grp[m2]
+                gsum[g1] += a[mem[m2]] - a[mem[m1]]
+                gsum[g2] += a[mem[m1]] - a[mem[m2]]
+                grp[m1], grp[m2] = g2, g1
+            if time.perf_counter() - t0 > seconds:
+                break
+        return grp
+
+    best = descend(grp)
+    best_cost = state_cost(best)[2]
+    for _ in range(kicks):
+        if time.perf_counter() - t0 > seconds:
+            break
+        trial = best.copy()
+        for _ in range(3):  # a few random allowed swaps
+            m1, m2 = rng.integers(len(mem), size=2)
+            if (movable[m1] and movable[m2] and trial[m1] != trial[m2]
+                    and allowed[m1, trial[m2]] and allowed[m2, trial[m1]]):
+                trial[m1], trial[m2] = trial[m2], trial[m1]
+        trial = descend(trial)
+        cost = state_cost(trial)[2]
+        if cost < best_cost - 1e-12:
+            best, best_cost = trial, cost
+    out: dict[int, list[int]] = {int(j): [] for j in cores}
+    for m, g in zip(mem, best, strict=True):
+        out[int(cores[g])].append(int(m))
+    return out
+
+
+# ----------------------------------------------------------------- explicit groups (columns)
+
+@dataclass
+class GroupColumns:
+    """Every allowed group of one cycle (a core and a member set), enumerated, with its exact
+    cost |Σ(s − T)| + w·km; blocks of consecutive columns share a core."""
+
+    core: np.ndarray  # (G,) school row of the core
+    members: np.ndarray  # (G, m) member rows, −1 padded
+    size: np.ndarray  # (G,) number of members
+    cost: np.ndarray  # (G,)
+    block: np.ndarray  # (G,) index of the core's block
+    starts: np.ndarray  # (blocks,) first column of each block
+
+
+@lru_cache(maxsize=1024)
+def _combos(n: int, m: int) -> np.ndarray:
+    """All m-subsets of range(n) as rows, lexicographic (int32)."""
+    count = math.comb(n, m)
+    if m == 0:
+        return np.zeros((1, 0), np.int32)
+    flat = np.fromiter(itertools.chain.from_iterable(itertools.combinations(range(n), m)),
+                       dtype=np.int32, count=count * m)
+    return flat.reshape(count, m)
+
+
+def _blocks(model: GroupModel, params: GroupParameters
+            ) -> list[tuple[int, np.ndarray, np.ndarray, np.ndarray, np.ndarray, int, int]]:
+    """Per core: (core, forced members, their km, free members, their km, lo, hi)."""
+    pairs = model.pairs
+    core = pairs["core"].to_numpy()
+    order = np.argsort(core, kind="stable")
+    bounds = np.searchsorted(core[order], model.cores, side="left"), np.searchsorted(
+        core[order], model.cores, side="right")
+    member = pairs["member"].to_numpy()[order]
+    km = pairs["km"].to_numpy(float)[order]
+    pinned = pairs["pinned"].to_numpy(bool)[order]
+    out = []
+    for j, a, b in zip(model.cores, *bounds, strict=True):
+        forced = pinned[a:b]
+        lo, hi = int(params.min_members or 1), int(params.max_members or 1)
+        if forced.any():
+            lo, hi = min(lo, int(forced.sum())), max(hi, int(forced.sum()))
+        out.append((int(j), member[a:b][forced], km[a:b][forced], member[a:b][~forced],
+                    km[a:b][~forced], lo, hi))
+    return out
+
+
+def column_count(model: GroupModel, params: GroupParameters) -> int:
+    """How many groups :func:`enumerate_groups` would list (without listing them)."""
+    return sum(math.comb(len(free), m - len(forced))
+               for _, forced, _, free, _, lo, hi in _blocks(model, params)
+               for m in range(max(lo, len(forced)), hi + 1) if m - len(forced) <= len(free))
+
+
+def enumerate_groups(problem: GroupProblem, params: GroupParameters,
+                     model: GroupModel) -> GroupColumns | None:
+    """Every group the cycle's rules allow (pinned members always in their core's groups),
+    or None when there are more than ``params.max_columns`` (or ``formulation='compact'``)."""
+    if params.formulation == "compact" or column_count(model, params) > params.max_columns:
+        return None
+    s = problem.schools["strength"].to_numpy(float) - problem.target
+    width = max([hi for *_, hi in _blocks(model, params)] or [1])
+    cores, members, costs, sizes, blocks = [], [], [], [], []
+    n_block = 0
+    for j, forced, forced_km, free, free_km, lo, hi in _blocks(model, params):
+        made = 0
+        for m in range(max(lo, len(forced)), hi + 1):
+            k = m - len(forced)
+            if k > len(free):
+                break
+            comb = _combos(len(free), k)
+            mem = np.concatenate([np.broadcast_to(forced, (len(comb), len(forced))),
+                                  free[comb]], axis=1)
+            dev = np.abs(s[j] + s[mem].sum(axis=1))
+            km = forced_km.sum() + free_km[comb].sum(axis=1)
+            costs.append(dev + params.km_weight * km)
+            members.append(np.pad(mem, ((0, 0), (0, width - m)), constant_values=-1))
+            cores.append(np.full(len(comb), j))
+            sizes.append(np.full(len(comb), m))
+            blocks.append(np.full(len(comb), n_block))
+            made += len(comb)
+        n_block += made > 0
+    if not cores:
+        return None
+    block = np.concatenate(blocks)
+    return GroupColumns(np.concatenate(cores), np.concatenate(members).astype(np.int32),
+                        np.concatenate(sizes), np.concatenate(costs), block,
+                        np.searchsorted(block, np.arange(n_block)))
+
+
+class _MasterLP:
+    """The restricted master LP of column generation, kept warm in one HiGHS instance
+    (columns are added in place; the duals price the next columns)."""
+
+    def __init__(self, row_lb: np.ndarray, row_ub: np.ndarray, options: SolveOptions) -> None:
+        import highspy
+
+        self.h = _new_highs()
+        self.inf = highspy.kHighsInf
+        self.h.setOptionValue("output_flag", bool(options.verbose))
+        self.h.setOptionValue("random_seed", int(options.seed))
+        if options.threads is not None:
+            self.h.setOptionValue("threads", int(options.threads))
+            highspy.Highs.resetGlobalScheduler(True)
+        n = len(row_lb)
+        self.h.addRows(n, np.where(np.isinf(row_lb), -self.inf, row_lb),
+                       np.where(np.isinf(row_ub), self.inf, row_ub), 0,
+                       np.zeros(n, np.int32), np.zeros(0, np.int32), np.zeros(0))
+
+    def add(self, cost: np.ndarray, matrix: sp.csc_matrix,
+            upper: np.ndarray | None = None) -> None:
+        n = len(cost)
+        if n == 0:
+            return
+        self.h.addCols(n, cost.astype(float), np.zeros(n),
+                       np.full(n, self.inf) if upper is None else upper.astype(float),
+                       matrix.nnz, matrix.indptr[:-1].astype(np.int32),
+                       matrix.indices.astype(np.int32), matrix.data.astype(float))
+
+    def solve(self, seconds: float) -> tuple[bool, float, np.ndarray]:
+        import highspy
+
+        self.h.setOptionValue("time_limit", max(float(seconds), 0.1))
+        self.h.run()
+        ok = self.h.getModelStatus() == highspy.HighsModelStatus.kOptimal
+        return (ok, float(self.h.getInfo().objective_function_value),
+                np.asarray(self.h.getSolution().row_dual, float))
+
+
+def _column_rows(model: GroupModel, problem: GroupProblem, params: GroupParameters,
+                 floor: int) -> tuple[np.ndarray, np.ndarray, int | None, int | None,
+                                      np.ndarray]:
+    """Rows of the explicit-groups model: school i, Σ_{g∋i} z_g + u_i = 1 (u_i = 1: not
+    grouped; 0 for pinned schools); Σ u ≤ S − floor (coverage, a row over S slacks, not a
+    dense row over every group); Σ z = G. Returns bounds, the two row indices, u's bounds."""
+    S = len(problem.schools)
+    lb, ub = np.ones(S), np.ones(S)
+    u_ub = np.ones(S)
+    u_ub[model.pinned_rows] = 0.0
+    cap = ng = None
+    if floor >= S:
+        u_ub[:] = 0.0
+    elif floor > 0:
+        cap = S
+        lb, ub = np.append(lb, -np.inf), np.append(ub, float(S - floor))
+    if params.n_groups is not None:
+        ng = len(lb)
+        lb, ub = np.append(lb, float(params.n_groups)), np.append(ub, float(params.n_groups))
+    return lb, ub, cap, ng, u_ub
+
+
+def _column_matrix(cols: GroupColumns, idx: np.ndarray, n_rows: int,
+                   ng: int | None) -> sp.csc_matrix:
+    """Constraint columns of the groups ``idx``: their core and member rows, the count row."""
+    mem = cols.members[idx]
+    valid = mem >= 0
+    n = len(idx)
+    rows = [cols.core[idx], mem[valid]]
+    where = [np.arange(n), np.nonzero(valid)[0]]
+    if ng is not None:
+        rows.append(np.full(n, ng))
+        where.append(np.arange(n))
+    rows_, where_ = np.concatenate(rows), np.concatenate(where)
+    return sp.csc_matrix((np.ones(len(rows_)), (rows_, where_)), shape=(n_rows, n))
+
+
+def _slack_matrix(S: int, n_rows: int, cap: int | None) -> sp.csc_matrix:
+    """Columns of the slacks u: school row i, and the coverage row."""
+    rows = np.arange(S) if cap is None else np.concatenate([np.arange(S), np.full(S, cap)])
+    where = np.arange(S) if cap is None else np.concatenate([np.arange(S), np.arange(S)])
+    return sp.csc_matrix((np.ones(len(rows)), (rows, where)), shape=(n_rows, S))
+
+
+def _duals(y: np.ndarray, cap: int | None) -> np.ndarray:
+    """Row duals with the signs a lower bound needs (Σ u ≤ …: y ≤ 0)."""
+    y = y.copy()
+    if cap is not None:
+        y[cap] = min(y[cap], 0.0)
+    return y
+
+
+def _reduced_costs(cols: GroupColumns, y: np.ndarray, S: int,
+                   ng: int | None) -> np.ndarray:
+    """c_g − Aᵀ_g y for every enumerated group (HiGHS's sign convention for row duals)."""
+    ys = np.append(y[:S], 0.0)  # index −1 (padding) reads the 0
+    rc = cols.cost - ys[cols.core] - ys[cols.members].sum(axis=1)
+    if ng is not None:
+        rc -= y[ng]
+    return rc
+
+
+def _lagrangian(cols: GroupColumns, y: np.ndarray, S: int, floor: int, cap: int | None,
+                ng: int | None, n_groups: int | None, u_ub: np.ndarray
+                ) -> tuple[float, np.ndarray]:
+    """A lower bound valid for every plan, from any duals y (signs fixed by :func:`_duals`):
+    cost ≥ yᵀb + Σ_g rc_g z_g + Σ_i rc_i u_i ≥ yᵀb + Σ_cores min(0, min rc) + Σ_i min(0, rc_i)
+    (each core opens at most one group). Also returns each group's slack rc_g − min(0, min rc
+    of its core): a group whose slack exceeds UB − bound is in no plan better than UB."""
+    yb = float(y[:S].sum())
+    if cap is not None:
+        yb += y[cap] * (S - floor)
+    if ng is not None and n_groups is not None:
+        yb += y[ng] * n_groups
+    rc = _reduced_costs(cols, y, S, ng)
+    block_min = np.minimum(np.minimum.reduceat(rc, cols.starts), 0.0)
+    rc_u = -y[:S] - (y[cap] if cap is not None else 0.0)
+    bound = yb + float(block_min.sum()) + float((np.minimum(rc_u, 0.0) * u_ub).sum())
+    return bound, rc - block_min[cols.block]
+
+
+def _index_of(cols: GroupColumns, groups: dict[int, list[int]]) -> np.ndarray:
+    """Column indices of the given groups (each is an allowed group, so it is enumerated)."""
+    out = []
+    for core, members in groups.items():
+        b = np.flatnonzero(cols.core == core)
+        want = np.sort(np.asarray(members, np.int32))
+        mem = np.sort(np.where(cols.members[b] < 0, np.iinfo(np.int32).max,
+                               cols.members[b]), axis=1)[:, :len(want)]
+        hit = b[(cols.size[b] == len(want)) & (mem == want).all(axis=1)]
+        out.append(int(hit[0]))
+    return np.array(out, int)
+
+
+def _groups_of(cols: GroupColumns, idx: np.ndarray) -> dict[int, list[int]]:
+    return {int(cols.core[g]): [int(m) for m in cols.members[g] if m >= 0] for g in idx}
+
+
+def _solve_columns(problem: GroupProblem, params: GroupParameters, model: GroupModel,
+                   cols: GroupColumns, start: dict[int, list[int]], floor: int,
+                   options: SolveOptions, seconds: float, known_bound: float | None = None
+                   ) -> tuple[SolveReport, dict[int, list[int]]]:
+    """Minimise the objective over explicit groups: column generation for the bound
+    (:func:`_lagrangian`), a restricted master for better plans, reduced-cost fixing, and
+    the MIP over every group that can still improve the plan when they are few enough."""
+    t0 = time.perf_counter()
+    S = len(problem.schools)
+    row_lb, row_ub, cap, ng, u_ub = _column_rows(model, problem, params, floor)
+    R = len(row_lb)
+    slack_cols = _slack_matrix(S, R, cap)
+    lp = _MasterLP(row_lb, row_ub, options)
+    lp.add(np.zeros(S), slack_cols, u_ub)
+    active = np.zeros(len(cols.cost), bool)
+    first = _index_of(cols, start)
+    lp.add(cols.cost[first], _column_matrix(cols, first, R, ng))
+    active[first] = True
+    best_lb, y_best, converged, iterations = -np.inf, None, False, 0
+    cg_time = 0.3 * seconds
+    while time.perf_counter() - t0 < cg_time:
+        ok, _, y = lp.solve(cg_time - (time.perf_counter() - t0))
+        iterations += 1
+        if not ok:
+            break
+        y = _duals(y, cap)
+        lagr, _ = _lagrangian(cols, y, S, floor, cap, ng, params.n_groups, u_ub)
+        if lagr > best_lb:
+            best_lb, y_best = lagr, y
+        rc = _reduced_costs(cols, y, S, ng)
+        block_min = np.minimum.reduceat(rc, cols.starts)
+        if block_min.min() >= -1e-9:
+            converged = True
+            break
+        neg = (rc < -1e-9) & ~active
+        pick = np.flatnonzero(neg & (rc <= block_min[cols.block] + 1e-12))
+        extra = np.flatnonzero(neg)
+        batch = 2 * S
+        if len(extra) > batch:
+            extra = extra[np.argpartition(rc[extra], batch)[:batch]]
+        new = np.union1d(pick, extra)
+        if len(new) == 0:
+            break
+        lp.add(cols.cost[new], _column_matrix(cols, new, R, ng))
+        active[new] = True
+    ub, incumbent = float(cols.cost[first].sum()), first
+    slack = None
+    if y_best is not None:
+        _, slack = _lagrangian(cols, y_best, S, floor, cap, ng, params.n_groups, u_ub)
+    pool = np.flatnonzero(active)
+    if slack is not None:
+        pool = (np.union1d(pool, np.argpartition(slack, HEURISTIC_COLUMNS)[:HEURISTIC_COLUMNS])
+                if len(slack) > HEURISTIC_COLUMNS else np.arange(len(slack)))
+
+    def run(idx: np.ndarray, share: float) -> tuple[SolveReport, np.ndarray | None]:
+        left = (seconds - (time.perf_counter() - t0)) * share
+        covered = np.zeros(S)
+        for g in incumbent:
+            covered[cols.core[g]] = 1.0
+            covered[cols.members[g][cols.members[g] >= 0]] = 1.0
+        A = sp.hstack([slack_cols, _column_matrix(cols, idx, R, ng)]).tocsc()
+        n = S + len(idx)
+        integer = np.concatenate([np.zeros(S, bool), np.ones(len(idx), bool)])
+        rep, x = _solve_from(np.concatenate([np.zeros(S), cols.cost[idx]]), A, row_lb, row_ub,
+                             np.zeros(n), np.concatenate([u_ub, np.ones(len(idx))]), integer,
+                             _options(options, left, threads=1),
+                             start=np.concatenate([1.0 - covered,
+                                                   np.isin(idx, incumbent).astype(float)]),
+                             highs_options=SET_PACKING_OPTIONS)
+        return rep, None if x is None else x[S:]
+
+    # reduced-cost fixing: when the groups that can still improve on the incumbent are few
+    # enough, the MIP over them decides optimality; otherwise the restricted master (the
+    # generated groups and the HEURISTIC_COLUMNS of least slack) looks for better plans
+    complete, mip_bound, final_size = False, None, len(pool)
+    keep = (np.union1d(np.flatnonzero(slack <= ub - best_lb + 1e-9), incumbent)
+            if slack is not None else pool)
+    if slack is not None and len(keep) <= params.max_mip_columns:
+        ub_fix, complete, final_size = ub, True, len(keep)
+        rep, z = run(keep, 1.0)
+        mip_bound = None if rep.bound is None else min(rep.bound, ub_fix)
+    else:
+        rep, z = run(pool, 1.0)
+    if z is not None and rep.objective is not None and rep.objective < ub - 1e-12:
+        ub, incumbent = float(rep.objective), (keep if complete else pool)[z > 0.5]
+    chosen, objective = incumbent, ub
+    if known_bound is not None:  # the compact model's bound holds for the same problem
+        best_lb = max(best_lb, known_bound)
+    bound = best_lb if np.isfinite(best_lb) else None
+    if complete and mip_bound is not None:
+        bound = max(bound if bound is not None else -np.inf, mip_bound)
+    if bound is not None:
+        bound = min(bound, objective)
+    gap = None if bound is None else abs(objective - bound) / max(abs(objective), 1e-9)
+    optimal = gap is not None and (gap <= options.mip_gap + 1e-12 or
+                                   objective - bound <= 1e-6)
+    report = SolveReport("optimal" if optimal else "feasible", objective, bound, gap,
+                         time.perf_counter() - t0, rep.solver, rep.nodes,
+                         detail={"formulation": "columns", "groups_enumerated": len(cols.cost),
+                                 "groups_generated": int(active.sum()),
+                                 "cg_iterations": iterations, "cg_converged": converged,
+                                 "groups_in_final_mip": int(final_size),
+                                 "final_mip_exact": bool(complete)})
+    return report, _groups_of(cols, chosen)
 
 
 def precheck(problem: GroupProblem, params: GroupParameters) -> None:
@@ -584,8 +1182,9 @@ def precheck(problem: GroupProblem, params: GroupParameters) -> None:
         raise InfeasibleError(["没有可分组的学校（需要在评估范围内、有经纬度、有指标数据）"],
                               ["no school can be grouped (schools need to be evaluated, with "
                                "coordinates and indicator data)"])
-    n_cand = int(problem.schools["candidate"].sum())
-    if n_cand == 0:
+    n_cand = int(problem.schools["candidate"].sum()) + len(problem.pinned)
+    required = math.ceil(float(params.min_coverage or 0.0) * S - 1e-9)
+    if n_cand == 0 and (required > 0 or params.n_groups is not None):
         locales = "、".join(LOCALE_ZH[x] for x in params.core_locales or [])
         reasons.append(f"没有候选核心校：强度不低于第 {params.core_quantile:.0%} 分位、"
                        f"城乡类别属于{locales}的学校为 0 所；"
@@ -618,8 +1217,12 @@ def explain_infeasible(problem: GroupProblem, params: GroupParameters,
     c = np.concatenate([-np.ones(K + P), np.zeros(K)])
     quick = SolveOptions(time_limit=max(options.time_limit / 2, 1.0), mip_gap=0.0,
                          seed=options.seed, threads=options.threads)
-    report, _ = solve_mip(c, model.A, model.row_lb, model.row_ub, model.lb, model.ub,
-                          model.integer, quick)
+    if K == 0:
+        report = SolveReport("infeasible" if params.n_groups is not None else "optimal",
+                             0.0, 0.0, 0.0, 0.0, "")
+    else:
+        report, _ = solve_mip(c, model.A, model.row_lb, model.row_ub, model.lb, model.ub,
+                              model.integer, quick)
     when_zh = f"第 {cycle + 1} 轮（前几轮的核心校—成员校配对不再重复）" if cycle else ""
     when_en = f"cycle {cycle + 1} (pairs of earlier cycles are not repeated): " if cycle else ""
     rule_zh = (f"距核心校不超过 {params.max_km:g} 公里、成员校弱于核心校、每组成员 "
@@ -704,7 +1307,7 @@ def _combine(cycles: list[Cycle]) -> SolveReport:
     status = ("optimal" if all(r.status == "optimal" for r in reports + firsts)
               else "feasible")
     return SolveReport(status, objective, bound, gap,
-                       sum(r.seconds for r in reports + firsts), reports[0].solver,
+                       sum(r.seconds for r in reports), reports[0].solver,
                        detail={"cycles": [r.to_dict() for r in reports],
                                "coverage_stages": [r.to_dict() for r in firsts]})
 
@@ -837,12 +1440,27 @@ def plan_result(problem: GroupProblem, params: GroupParameters, options: SolveOp
             "km_total": round(cycle.km_total, 2), "status": cycle.report.status,
             "objective": cycle.report.objective, "bound": cycle.report.bound,
             "gap": cycle.report.gap, "seconds": round(cycle.report.seconds, 3),
+            "formulation": cycle.report.detail.get("formulation"),
             "coverage_status": None if cycle.coverage_report is None
             else cycle.coverage_report.status,
             "coverage_bound": None if cycle.coverage_report is None
             or cycle.coverage_report.bound is None else -cycle.coverage_report.bound})
     actions.extend(hosts)
     S = len(schools)
+    warnings = []
+    for row in spread:
+        row["share"] = round(row["schools_grouped"] / S, 4) if S else None
+        row["coverage_met"] = bool(S) and row["schools_grouped"] >= math.ceil(
+            float(params.min_coverage or 0.0) * S - 1e-9)
+        if not row["coverage_met"]:
+            warnings.append({
+                "zh": f"第 {row['cycle']} 轮只能组成覆盖 {row['share']:.0%} 学校的分组（目标 "
+                      f"{params.min_coverage:.0%}）：{params.max_km:g} 公里内可换的新搭档不足；"
+                      f"可放宽 max_km，或让其余学校沿用上一轮的分组",
+                "en": f"cycle {row['cycle']} groups only {row['share']:.0%} of the schools "
+                      f"(target {params.min_coverage:.0%}): too few new partners within "
+                      f"{params.max_km:g} km; relax max_km or let the other schools keep "
+                      f"the previous cycle's groups"})
     grouped = sum(1 + len(v) for v in cycles[0].groups.values()) if cycles else 0
     coverage = {"grouped": grouped, "eligible": S,
                 "share": round(grouped / S, 4) if S else None,
@@ -861,7 +1479,7 @@ def plan_result(problem: GroupProblem, params: GroupParameters, options: SolveOp
         "kind": params.kind, "kind_name": {"zh": preset["name_zh"], "en": preset["name_en"]},
         "coverage": coverage, "groups": table, "strength_spread": spread,
         "strength": strength_table, "not_eligible": problem.ineligible,
-        "pinned_exceptions": exceptions,
+        "pinned_exceptions": exceptions, "warnings": warnings,
         "strength_method": {
             "zh": f"学校各学段按优质均衡 7 项指标计算 min(指标值/标准值, "
                   f"{params.strength_cap:g}) 的平均，再按学生数加权；达到全部标准的学校得分为 1",
@@ -872,6 +1490,8 @@ def plan_result(problem: GroupProblem, params: GroupParameters, options: SolveOp
                             "km_weight": params.km_weight,
                             "km": "Σ core–member km (great circle × detour)"},
         "after_note": "groups change no census figure: after = before (the current census)",
+        "solve_details": {f"cycle {c.index}": {k: v for k, v in c.report.detail.items()}
+                          for c in cycles},
     }
     if not cycles:
         extra["note"] = "no solution within the time limit"

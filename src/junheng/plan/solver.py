@@ -205,6 +205,23 @@ def solve_mip(c: np.ndarray, A: sp.spmatrix, row_lb: np.ndarray, row_ub: np.ndar
                            detail={"model_status": h.modelStatusToString(model_status)}), None
     x = np.array(h.getSolution().col_value)
     objective = float(info.objective_function_value)
+    true_objective = float(np.asarray(c, dtype=float) @ x) + float(offset)
+    if start is not None and is_mip and abs(true_objective - objective) > 1e-6 * max(
+            1.0, abs(true_objective)):
+        # HiGHS 1.16 can value a MIP start in its presolved space without the cost of the
+        # continuous columns presolve removed, then return that start as "optimal" (seen
+        # by the groups planner: a start worth 0.62 taken as 0). Never trust such a run:
+        # solve again without the start in the time that is left.
+        left = options.time_limit - seconds
+        if left > 0.05:
+            retry = SolveOptions(time_limit=left, mip_gap=options.mip_gap, seed=options.seed,
+                                 threads=options.threads, verbose=options.verbose)
+            report, x2 = solve_mip(c, A, row_lb, row_ub, lb, ub, integer, retry, offset,
+                                   None, highs_options=highs_options)
+            report.seconds += seconds
+            report.detail["start_discarded"] = True
+            return report, x2
+        objective = true_objective
     if is_mip:
         bound = float(info.mip_dual_bound)
         nodes = int(info.mip_node_count)
