@@ -121,11 +121,16 @@ def test_demo_runs_the_pipeline_and_prints_the_verdicts(tmp_path: Path) -> None:
         assert (tmp_path / "demo" / standard / "evaluation.xlsx").exists()
     import json
 
-    for planner in ("layout", "catchment", "rotation", "quotas"):
+    for planner in ("layout", "catchment", "rotation", "groups", "budget", "quotas"):
         folder = tmp_path / "demo" / "plans" / planner
         plan = json.loads((folder / "plan.json").read_text(encoding="utf-8"))
         assert plan["planner"] == planner and plan["status"] in ("optimal", "feasible")
         assert plan["actions"] and (folder / "plan.xlsx").exists()
     page = (tmp_path / "demo" / "plans" / "layout" / "plan.html").read_text(encoding="utf-8")
     assert "Map: before and after" in page and "<svg" in page
-    assert "Quality high-school places allocated to schools" in res.output
+    for name in ("Quality high-school places allocated to schools", "Budget plan",
+                 "School alliances, groups and zones"):
+        assert name in res.output
+    budget = json.loads((tmp_path / "demo" / "plans" / "budget" / "plan.json").read_text(
+        encoding="utf-8"))
+    assert budget["budget"]["spent"] <= budget["parameters"]["budget"]

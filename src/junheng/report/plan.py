@@ -56,6 +56,13 @@ def summary_rows(plan: PlanResult, lang: str) -> list[tuple[str, Any]]:
                         f"{exc['pupils']:,.0f} pupils in {len(exc['villages'])} villages: "
                         "no school within the limit and boarding not allowed")))
     rows += _budget_rows(d, lang)
+    cover = d.get("coverage")
+    if isinstance(cover, dict) and "share" in cover:
+        rows.append((_h(lang, "覆盖率（纳入分组的学校）", "Coverage (schools in a group)"),
+                     _h(lang, f"{cover['share']:.0%}（{cover['grouped']}/{cover['eligible']}；"
+                              f"目标 ≥ {cover['target']:.0%}）",
+                        f"{cover['share']:.0%} ({cover['grouped']}/{cover['eligible']}; "
+                        f"target >= {cover['target']:.0%})")))
     for key, value in (d.get("compliance") or {}).items():
         rows.append((_COMPLIANCE.get(key, (key, key))[1 if lang == "en" else 0], value))
     return rows
@@ -112,9 +119,53 @@ _TABLE_TITLES = {  # extra key -> (zh, en) of planner tables shown in the report
     "schools": ("分校投入明细", "Investments by school"),
     "items": ("投入项目与单价", "Items and unit costs"),
     "cannot_pass": ("仅靠投入无法达标的学段", "Parts that investment alone cannot lift"),
+    "groups": ("分组名单", "Groups"),
+    "strength_spread": ("各轮分组强度与覆盖", "Strength spread and coverage per cycle"),
+    "strength": ("学校办学实力得分", "School strength scores"),
+    "not_eligible": ("未纳入分组的学校", "Schools not eligible for a group"),
+    "pinned_exceptions": ("既有分组的例外", "Exceptions of pinned groups"),
+    "warnings": ("提示", "Warnings"),
 }
 _SKIP_TABLES = {"map"}
+_HEADERS = {  # Chinese headers of planner tables that bring none of their own
+    "group_id": "组号", "cycle": "轮次", "kind": "类型", "core_id": "核心校", "core_name":
+    "核心校名称", "member_ids": "成员校", "member_names": "成员校名称", "size": "校数",
+    "core_strength": "核心校得分", "member_strength_min": "成员校最低得分",
+    "mean_strength": "组均得分", "deviation": "偏离全县均值", "max_km": "最远距离(km)",
+    "total_km": "总距离(km)", "townships": "乡镇", "school_id": "学校标识码", "name": "学校名称",
+    "locale": "城乡分类", "township": "乡镇(街道)", "strength": "办学实力得分",
+    "core_candidate": "可任核心校", "role": "角色", "reason": "原因", "text": "内容",
+    "groups": "组数", "schools_grouped": "纳入学校数", "mean_strength_min": "组均得分最低",
+    "mean_strength_max": "组均得分最高", "range": "极差", "sd": "标准差",
+    "county_mean": "全县均值", "evenness": "均衡项", "km_total": "总距离(km)",
+    "status": "状态", "objective": "目标值", "bound": "最优界", "gap": "间隙",
+    "seconds": "秒", "formulation": "模型", "share": "覆盖率", "coverage_met": "达到覆盖目标",
+    "capacity": "学位", "pupils": "学生", "stage": "学段", "solve_seconds": "秒",
+    "solver": "求解器", "nodes": "节点数", "type": "类型", "village_id": "村(社区)",
+    "site_id": "校址", "grades": "年级", "teacher_id": "教师编号", "from": "调出学校",
+    "to": "调入学校", "subject": "学科", "backbone": "骨干级别", "km": "距离(km)",
+    "boarding": "寄宿", "beyond_limit": "超出距离上限", "places": "名额或学位",
+    "item": "项目", "quantity": "数量", "unit": "单位", "cost": "金额(元)", "term": "学期",
+    "phase": "阶段", "enrolled_before": "调整前在校生", "start_year": "起始学年",
+    "end_year": "结束学年", "cohort": "计算人数", "minimum": "保底名额",
+    "exact_quota": "精确份额", "weight": "分配权重",
+}
 _LOCALE = {"urban": "城区", "town": "镇区", "rural": "乡村"}
+
+
+def one_language(frame: pd.DataFrame, lang: str) -> pd.DataFrame:
+    """Keep one of a text column and its twin in the other language (``x``/``x_zh``,
+    ``x``/``x_en``, or ``zh``/``en``): the one in ``lang``, under the plain name."""
+    frame = frame.copy()
+    other = "en" if lang == "zh" else "zh"
+    if {"zh", "en"} <= set(frame.columns):
+        frame = frame.rename(columns={lang: "text"}).drop(columns=other)
+    for col in list(frame.columns):
+        if f"{col}_{lang}" in frame.columns:
+            frame[col] = frame.pop(f"{col}_{lang}")
+        if f"{col}_{other}" in frame.columns:
+            frame.pop(f"{col}_{other}")
+    return frame
 
 
 def extra_tables(plan: PlanResult, lang: str) -> list[tuple[str, pd.DataFrame]]:
@@ -126,11 +177,7 @@ def extra_tables(plan: PlanResult, lang: str) -> list[tuple[str, pd.DataFrame]]:
             continue
         title = _TABLE_TITLES.get(key, (key, key))[1 if lang == "en" else 0]
         frame = pd.DataFrame(value)
-        for col in [c for c in frame.columns if f"{c}_zh" in frame.columns]:
-            if lang == "zh":  # a planner's text column with its Chinese twin: show one
-                frame[col] = frame.pop(f"{col}_zh")
-            else:
-                frame.pop(f"{col}_zh")
+        frame = one_language(frame, lang)
         if lang == "zh":
             for col in frame.columns:
                 if frame[col].map(lambda v: isinstance(v, bool)).all():
@@ -138,8 +185,8 @@ def extra_tables(plan: PlanResult, lang: str) -> list[tuple[str, pd.DataFrame]]:
             if "locale" in frame:
                 frame["locale"] = frame["locale"].map(lambda v: _LOCALE.get(v, v))
         headers = plan.extra.get(f"{key}_columns")  # Chinese headers the planner gives
-        if lang == "zh" and isinstance(headers, dict):
-            frame = frame.rename(columns=headers)
+        if lang == "zh":
+            frame = frame.rename(columns=headers if isinstance(headers, dict) else _HEADERS)
         for col in frame.columns:  # one line per cell: a source note may span lines
             if frame[col].map(lambda v: isinstance(v, str) and "\n" in v).any():
                 frame[col] = frame[col].map(lambda v: " ".join(v.split())
@@ -193,9 +240,14 @@ def actions_frame(plan: PlanResult, lang: str) -> pd.DataFrame:
     frame = pd.DataFrame(plan.actions)
     if frame.empty:
         return frame
+    frame = one_language(frame, lang)
+    for col in frame.columns:  # member lists as text
+        if frame[col].map(lambda v: isinstance(v, list)).any():
+            frame[col] = frame[col].map(lambda v: "、".join(map(str, v))
+                                        if isinstance(v, list) else v)
     frame["type"] = frame["type"].map(lambda t: ACTION_NAMES.get(t, (t, t))[1 if lang == "en"
                                                                         else 0])
-    return frame
+    return frame.rename(columns=_HEADERS) if lang == "zh" else frame
 
 
 def write_plan_xlsx(plan: PlanResult, path: str | Path, lang: str = "zh") -> Path:
@@ -268,7 +320,8 @@ def render_plan_html(plan: PlanResult, lang: str = "zh") -> str:
             f"<h2>{_h(lang, '调整清单', 'Actions')}</h2>{table(actions_frame(plan, lang))}")
     style = ("body{font-family:'Noto Sans CJK SC','Microsoft YaHei',sans-serif;max-width:1100px;"
              "margin:auto;font-size:10pt}table.data{border-collapse:collapse;width:100%}"
-             "table.data td,table.data th{border:1px solid #ccc;padding:2px 5px}"
+             "table.data td,table.data th{border:1px solid #ccc;padding:2px 5px;"
+             "font-size:8pt}"
              "table.data th{background:#ddebf7}h1,h2{color:#1f4e79}"
              ".map svg{max-width:100%;height:auto}")
     style += "@page{size:A4 landscape;margin:12mm}"
