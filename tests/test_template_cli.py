@@ -134,3 +134,18 @@ def test_demo_runs_the_pipeline_and_prints_the_verdicts(tmp_path: Path) -> None:
     budget = json.loads((tmp_path / "demo" / "plans" / "budget" / "plan.json").read_text(
         encoding="utf-8"))
     assert budget["budget"]["spent"] <= budget["parameters"]["budget"]
+
+
+def test_param_lists_are_split_only_for_list_fields() -> None:
+    from junheng.cli.run import parse_params
+    from junheng.plan.layout import LayoutParameters
+    from junheng.plan.rotation import RotationParameters
+
+    got = parse_params(("must_keep=a,b", "max_schools=3"), "zh", LayoutParameters)
+    assert got == {"must_keep": ["a", "b"], "max_schools": 3}
+    got = parse_params(("pinned=t1", "core_subjects=chinese,math", "exchanges_only=true"),
+                       "zh", RotationParameters)
+    assert got["pinned"] == ["t1"]  # list[str]
+    assert got["core_subjects"] == "chinese,math"  # a dict field: left for the type check
+    assert got["exchanges_only"] is True
+    assert parse_params(('must_close=["x"]',), "en", LayoutParameters) == {"must_close": ["x"]}

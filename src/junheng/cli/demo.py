@@ -84,7 +84,8 @@ def run_plans(census, out: Path, lang: str) -> list[str]:  # type: ignore[no-unt
                          after=d["passing"]["after_engine"], parts=d["passing"]["parts"])
         if name == "groups":
             cov = d.get("coverage") or {}
-            counts = say("demo_groups", lang, groups=sum(a["type"] == "group"
+            counts = say("demo_groups", lang, groups=sum(a["type"] == "group" and
+                                                          a.get("cycle", 1) == 1
                                                           for a in plan.actions),
                          share=cov.get("share") or 0.0)
         if "teacher_standard_failures" in d:

@@ -114,11 +114,16 @@ def parse_params(pairs: tuple[str, ...], lang: str, cls: type | None = None
     list-typed field of ``cls``, ``a,b,c`` is read as a list (school ids, teacher ids)."""
     import typing
 
+    def is_list(tp: object) -> bool:
+        if typing.get_origin(tp) is list:
+            return True
+        return any(typing.get_origin(a) is list for a in typing.get_args(tp)
+                   if typing.get_origin(tp) is not dict)
+
     list_fields: set[str] = set()
     if cls is not None:
-        for name, tp in typing.get_type_hints(cls).items():
-            if "list" in str(tp).lower():
-                list_fields.add(name)
+        list_fields = {name for name, tp in typing.get_type_hints(cls).items()
+                       if is_list(tp)}
     out: dict[str, object] = {}
     for item in pairs:
         if "=" not in item:
@@ -129,7 +134,7 @@ def parse_params(pairs: tuple[str, ...], lang: str, cls: type | None = None
             value: object = json.loads(raw)
         except json.JSONDecodeError:
             value = raw
-        if key in list_fields and isinstance(value, str | int):
+        if key in list_fields and isinstance(value, str | int) and not isinstance(value, bool):
             value = [v for v in str(value).split(",") if v]
         out[key] = value
     return out
@@ -204,11 +209,16 @@ def run_plan(planner: str, file: Path, out: Path, params: tuple[str, ...], time_
         except PdfUnavailable as exc:
             click.echo(say("pdf_unavailable", lang, detail=str(exc)[:200]), err=True)
     d = result.to_dict()
-    click.echo(say("plan_summary", lang, planner=planner, status=d["status"],
+    from junheng.report.plan import ACTION_NAMES, PLAN_NAMES, STATUS_NAMES
+
+    idx = 1 if lang == "en" else 0
+    click.echo(say("plan_summary", lang, planner=PLAN_NAMES[planner][idx],
+                   status=STATUS_NAMES[d["status"]][idx],
                    objective=d["objective"] if d["objective"] is not None else float("nan"),
                    gap=(d["gap"] or 0.0) * 100, seconds=d["solve_seconds"]))
     if "counts" in d:
-        click.echo("  " + ", ".join(f"{k} {v}" for k, v in d["counts"].items()))
+        click.echo("  " + ("，" if idx == 0 else ", ").join(
+            f"{ACTION_NAMES.get(k, (k, k))[idx]} {v}" for k, v in d["counts"].items()))
     for path in written:
         click.echo(say("eval_written", lang, path=path))
     return 0

@@ -8,6 +8,7 @@ the gap.
 
 from __future__ import annotations
 
+import dataclasses
 import math
 import os
 import sys
@@ -211,17 +212,25 @@ def solve_mip(c: np.ndarray, A: sp.spmatrix, row_lb: np.ndarray, row_ub: np.ndar
         # HiGHS 1.16 can value a MIP start in its presolved space without the cost of the
         # continuous columns presolve removed, then return that start as "optimal" (seen
         # by the groups planner: a start worth 0.62 taken as 0). Never trust such a run:
-        # solve again without the start in the time that is left.
+        # solve again without the start in the time left, and keep the better plan; the
+        # first run's status and bound are not used.
         left = options.time_limit - seconds
+        retry, x2 = (SolveReport("no_solution", None, None, None, 0.0, solver), None)
         if left > 0.05:
-            retry = SolveOptions(time_limit=left, mip_gap=options.mip_gap, seed=options.seed,
-                                 threads=options.threads, verbose=options.verbose)
-            report, x2 = solve_mip(c, A, row_lb, row_ub, lb, ub, integer, retry, offset,
-                                   None, highs_options=highs_options)
-            report.seconds += seconds
-            report.detail["start_discarded"] = True
-            return report, x2
-        objective = true_objective
+            retry, x2 = solve_mip(c, A, row_lb, row_ub, lb, ub, integer,
+                                  dataclasses.replace(options, time_limit=left), offset, None,
+                                  highs_options=highs_options)
+        retry.seconds += seconds
+        retry.detail["start_misvalued"] = True
+        if x2 is not None and retry.objective is not None and \
+                retry.objective <= true_objective + 1e-9 * max(1.0, abs(true_objective)):
+            return retry, x2
+        bound = retry.bound if retry.bound is not None and retry.bound <= true_objective \
+            else None
+        return SolveReport("feasible", true_objective, bound,
+                           None if bound is None else _gap(true_objective, bound),
+                           retry.seconds, solver, None,
+                           detail={**retry.detail, "plan": "the caller's start"}), x
     if is_mip:
         bound = float(info.mip_dual_bound)
         nodes = int(info.mip_node_count)

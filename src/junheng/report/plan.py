@@ -128,7 +128,7 @@ _TABLE_TITLES = {  # extra key -> (zh, en) of planner tables shown in the report
 }
 _SKIP_TABLES = {"map"}
 _HEADERS = {  # Chinese headers of planner tables that bring none of their own
-    "group_id": "组号", "cycle": "轮次", "kind": "类型", "core_id": "核心校", "core_name":
+    "group_id": "组号", "cycle": "轮次", "kind": "组织形式", "core_id": "核心校", "core_name":
     "核心校名称", "member_ids": "成员校", "member_names": "成员校名称", "size": "校数",
     "core_strength": "核心校得分", "member_strength_min": "成员校最低得分",
     "mean_strength": "组均得分", "deviation": "偏离全县均值", "max_km": "最远距离(km)",
@@ -140,6 +140,7 @@ _HEADERS = {  # Chinese headers of planner tables that bring none of their own
     "county_mean": "全县均值", "evenness": "均衡项", "km_total": "总距离(km)",
     "status": "状态", "objective": "目标值", "bound": "最优界", "gap": "间隙",
     "seconds": "秒", "formulation": "模型", "share": "覆盖率", "coverage_met": "达到覆盖目标",
+    "coverage_status": "覆盖率求解状态", "coverage_bound": "覆盖率上界",
     "capacity": "学位", "pupils": "学生", "stage": "学段", "solve_seconds": "秒",
     "solver": "求解器", "nodes": "节点数", "type": "类型", "village_id": "村(社区)",
     "site_id": "校址", "grades": "年级", "teacher_id": "教师编号", "from": "调出学校",
@@ -158,8 +159,12 @@ def one_language(frame: pd.DataFrame, lang: str) -> pd.DataFrame:
     ``x``/``x_en``, or ``zh``/``en``): the one in ``lang``, under the plain name."""
     frame = frame.copy()
     other = "en" if lang == "zh" else "zh"
-    if {"zh", "en"} <= set(frame.columns):
+    if {"zh", "en"} <= set(frame.columns) and "text" not in frame.columns:
         frame = frame.rename(columns={lang: "text"}).drop(columns=other)
+    for col in [c for c in frame.columns if c.endswith(f"_{lang}")]:
+        base = col[: -len(lang) - 1]
+        if base not in frame.columns:  # x_zh and x_en with no plain x
+            frame = frame.rename(columns={col: base})
     for col in list(frame.columns):
         if f"{col}_{lang}" in frame.columns:
             frame[col] = frame.pop(f"{col}_{lang}")
@@ -186,7 +191,10 @@ def extra_tables(plan: PlanResult, lang: str) -> list[tuple[str, pd.DataFrame]]:
                 frame["locale"] = frame["locale"].map(lambda v: _LOCALE.get(v, v))
         headers = plan.extra.get(f"{key}_columns")  # Chinese headers the planner gives
         if lang == "zh":
-            frame = frame.rename(columns=headers if isinstance(headers, dict) else _HEADERS)
+            if key == "utilisation":
+                headers = {"share": "利用率"}
+            frame = frame.rename(columns={**_HEADERS, **(headers if isinstance(headers, dict)
+                                                          else {})})
         for col in frame.columns:  # one line per cell: a source note may span lines
             if frame[col].map(lambda v: isinstance(v, str) and "\n" in v).any():
                 frame[col] = frame[col].map(lambda v: " ".join(v.split())
@@ -194,7 +202,8 @@ def extra_tables(plan: PlanResult, lang: str) -> list[tuple[str, pd.DataFrame]]:
         for col in frame.columns:  # lists and dicts as text, so Excel can hold them
             if frame[col].map(lambda v: isinstance(v, list | dict)).any():
                 frame[col] = frame[col].map(lambda v: "、".join(map(str, v))
-                                            if isinstance(v, list) else v).astype(str)
+                                            if isinstance(v, list) else
+                                            "" if v is None else str(v))
         out.append((title, frame))
     return out
 
