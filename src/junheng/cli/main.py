@@ -141,7 +141,8 @@ PLANNERS = ("layout", "catchment", "rotation", "groups", "budget", "quotas")
 @click.option("--mip-gap", type=float, default=1e-4, show_default=True,
               help="Relative MIP gap at which to stop / 相对间隙")
 @click.option("--seed", type=int, default=0, show_default=True, help="Solver seed / 随机种子")
-@click.option("--threads", type=int, default=None, help="Solver threads (1 = deterministic)")
+@click.option("--threads", type=int, default=1, show_default=True,
+              help="Solver threads; 1 is deterministic, 0 lets HiGHS choose / 求解线程数")
 @click.option("--standard", type=click.Choice(["basic-2012", "quality-2017"]),
               default="quality-2017", show_default=True,
               help="Standard of the before/after evaluation")

@@ -25,12 +25,15 @@ Status = Literal["optimal", "feasible", "infeasible", "no_solution"]
 @dataclass(frozen=True)
 class SolveOptions:
     """Solver settings: ``time_limit`` seconds, relative ``mip_gap``, ``seed``; ``threads``
-    None lets HiGHS choose; ``deterministic`` = one thread, for audits."""
+    1 by default (deterministic: the same seed gives the same plan), 0 or None lets HiGHS
+    choose. One thread is the default because HiGHS 1.16 with its own thread choice was seen
+    to overrun a 60 s limit by minutes (a rotation model, 2 cores) and to gain little: its
+    branch-and-bound is mostly serial."""
 
     time_limit: float = 60.0
     mip_gap: float = 1e-4
     seed: int = 0
-    threads: int | None = None
+    threads: int | None = 1
     verbose: bool = False
 
     def __post_init__(self) -> None:
