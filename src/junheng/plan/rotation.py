@@ -46,7 +46,15 @@ from junheng.evaluate.parts import school_parts
 from junheng.plan.distances import great_circle_km
 from junheng.plan.params import check_types
 from junheng.plan.result import PlanResult, evaluation_summary
-from junheng.plan.solver import InfeasibleError, Rows, SolveOptions, SolveReport, solve_mip
+from junheng.plan.solver import (
+    InfeasibleError,
+    Rows,
+    SolveOptions,
+    SolveReport,
+    combine_stages,
+    keep_stage_value,
+    solve_mip,
+)
 from junheng.standards import load_rules
 
 TEACHER_INDICATORS = {"above_degree_teachers_per_100": "above_degree",
@@ -353,16 +361,8 @@ def _lexicographic(model: _Model, options: SolveOptions) -> tuple[SolveReport, n
         x = sol
         # keep this stage's value for the next stages (a little slack for the tolerance)
         value = float(c @ sol)
-        A = sp.vstack([A, sp.csr_matrix(c)]).tocsr()
-        row_lb = np.append(row_lb, -np.inf)
-        row_ub = np.append(row_ub, value + 1e-6 * max(1.0, abs(value)))
-    status = "optimal" if all(r.status == "optimal" for r in reports) else "feasible"
-    first = reports[0]
-    gaps = [r.gap for r in reports if r.gap is not None]
-    combined = SolveReport(status, first.objective, first.bound, max(gaps) if gaps else None,
-                           sum(r.seconds for r in reports), first.solver,
-                           detail={"stages": [r.to_dict() for r in reports]})
-    return combined, x, reports
+        A, row_lb, row_ub = keep_stage_value(A, row_lb, row_ub, c, value)
+    return combine_stages(reports), x, reports
 
 
 def solve_rotation(census: Census, params: RotationParameters | None = None, *,

@@ -246,6 +246,28 @@ def solve_mip(c: np.ndarray, A: sp.spmatrix, row_lb: np.ndarray, row_ub: np.ndar
                        detail={"model_status": h.modelStatusToString(model_status)}), x
 
 
+def keep_stage_value(A: sp.spmatrix, row_lb: np.ndarray, row_ub: np.ndarray, c: np.ndarray,
+                     value: float, slack: float = 1e-6
+                     ) -> tuple[sp.csr_matrix, np.ndarray, np.ndarray]:
+    """The rows plus ``c·x ≤ value`` (a relative ``slack`` for the solver's tolerance): how a
+    lexicographic stage keeps the best value of the stages before it."""
+    A = sp.vstack([A, sp.csr_matrix(c)]).tocsr()
+    return (A, np.append(row_lb, -np.inf),
+            np.append(row_ub, value + slack * max(1.0, abs(value))))
+
+
+def combine_stages(reports: list[SolveReport]) -> SolveReport:
+    """One report for a lexicographic solve: the first stage's objective and bound, "optimal"
+    only when every stage is, the largest stage gap, the total time, every stage in
+    ``detail["stages"]``."""
+    status: Status = "optimal" if all(r.status == "optimal" for r in reports) else "feasible"
+    first = reports[0]
+    gaps = [r.gap for r in reports if r.gap is not None]
+    return SolveReport(status, first.objective, first.bound, max(gaps) if gaps else None,
+                       sum(r.seconds for r in reports), first.solver,
+                       detail={"stages": [r.to_dict() for r in reports]})
+
+
 def _gap(objective: float, bound: float) -> float | None:
     if not (math.isfinite(objective) and math.isfinite(bound)):
         return None
