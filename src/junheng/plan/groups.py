@@ -623,7 +623,8 @@ def solve_cycles(problem: GroupProblem, params: GroupParameters,
                               options.seed + c)
         left = budget - (time.perf_counter() - t0)
         A = sp.vstack([model.A, sp.csr_matrix(-cover)]).tocsr()
-        compact, sol = _solve_from(model.c, A, np.append(model.row_lb, floor),
+        # solve_mip re-solves without the start if HiGHS mis-values it (HiGHS 1.16)
+        compact, sol = solve_mip(model.c, A, np.append(model.row_lb, floor),
                                  np.append(model.row_ub, np.inf), model.lb, model.ub,
                                  model.integer,
                                  _options(options, left * (COMPACT_SHARE if columns else 1)),
@@ -665,34 +666,6 @@ def _compact_report(compact: SolveReport, problem: GroupProblem, params: GroupPa
 def _compact_gap_ok(report: SolveReport, objective: float) -> float:
     """The relative gap HiGHS accepted as optimal (its own gap, or the absolute tolerance)."""
     return max(report.gap or 0.0, 1e-6 / max(abs(objective), 1e-9)) + 1e-12
-
-
-def _solve_from(c: np.ndarray, A: sp.spmatrix, row_lb: np.ndarray, row_ub: np.ndarray,
-                lb: np.ndarray, ub: np.ndarray, integer: np.ndarray, options: SolveOptions,
-                start: np.ndarray, highs_options: dict[str, Any] | None = None
-                ) -> tuple[SolveReport, np.ndarray | None]:
-    """:func:`solve_mip` from a start, checked: HiGHS 1.16 may value the start without the
-    cost of the columns its presolve removed ("MIP start solution is feasible in the reduced
-    space: objective value is 0" for a start worth 0.62) and then stop at it as "optimal".
-    When the reported objective is not the solution's, the model is solved again without
-    the start, in the time left."""
-    t0 = time.perf_counter()
-    report, sol = solve_mip(c, A, row_lb, row_ub, lb, ub, integer, options, start=start,
-                            highs_options=highs_options)
-    if sol is None or report.objective is None:
-        return report, sol
-    value = float(c @ sol)
-    if abs(value - report.objective) <= 1e-6 * max(1.0, abs(value)):
-        return report, sol
-    left = options.time_limit - (time.perf_counter() - t0)
-    again, sol2 = solve_mip(c, A, row_lb, row_ub, lb, ub, integer, _options(options, left),
-                            highs_options=highs_options)
-    if sol2 is None or again.objective is None or float(c @ sol2) > value:
-        # keep the start, its true value and no claim of optimality
-        return SolveReport("feasible", value, again.bound, None, report.seconds
-                           + again.seconds, report.solver, detail={"start_kept": True}), sol
-    again.seconds += report.seconds
-    return again, sol2
 
 
 def _options(options: SolveOptions, seconds: float, threads: int | None = None
@@ -1131,12 +1104,12 @@ def _solve_columns(problem: GroupProblem, params: GroupParameters, model: GroupM
         A = sp.hstack([slack_cols, _column_matrix(cols, idx, R, ng)]).tocsc()
         n = S + len(idx)
         integer = np.concatenate([np.zeros(S, bool), np.ones(len(idx), bool)])
-        rep, x = _solve_from(np.concatenate([np.zeros(S), cols.cost[idx]]), A, row_lb, row_ub,
-                             np.zeros(n), np.concatenate([u_ub, np.ones(len(idx))]), integer,
-                             _options(options, left, threads=1),
-                             start=np.concatenate([1.0 - covered,
-                                                   np.isin(idx, incumbent).astype(float)]),
-                             highs_options=SET_PACKING_OPTIONS)
+        rep, x = solve_mip(np.concatenate([np.zeros(S), cols.cost[idx]]), A, row_lb, row_ub,
+                           np.zeros(n), np.concatenate([u_ub, np.ones(len(idx))]), integer,
+                           _options(options, left, threads=1),
+                           start=np.concatenate([1.0 - covered,
+                                                 np.isin(idx, incumbent).astype(float)]),
+                           highs_options=SET_PACKING_OPTIONS)
         return rep, None if x is None else x[S:]
 
     # reduced-cost fixing: when the groups that can still improve on the incumbent are few
