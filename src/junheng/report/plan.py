@@ -154,6 +154,16 @@ _HEADERS = {  # Chinese headers of planner tables that bring none of their own
 _LOCALE = {"urban": "城区", "town": "镇区", "rural": "乡村"}
 
 
+def _cells_as_text(frame: pd.DataFrame) -> pd.DataFrame:
+    """Lists (member ids, villages) joined with 、 and dicts as text, so that Excel can hold
+    them; missing cells stay missing (shown as —)."""
+    for col in frame.columns:
+        if frame[col].map(lambda v: isinstance(v, list | dict)).any():
+            frame[col] = frame[col].map(lambda v: "、".join(map(str, v)) if isinstance(v, list)
+                                        else str(v) if isinstance(v, dict) else v)
+    return frame
+
+
 def one_language(frame: pd.DataFrame, lang: str) -> pd.DataFrame:
     """Keep one of a text column and its twin in the other language (``x``/``x_zh``,
     ``x``/``x_en``, or ``zh``/``en``): the one in ``lang``, under the plain name."""
@@ -199,12 +209,7 @@ def extra_tables(plan: PlanResult, lang: str) -> list[tuple[str, pd.DataFrame]]:
             if frame[col].map(lambda v: isinstance(v, str) and "\n" in v).any():
                 frame[col] = frame[col].map(lambda v: " ".join(v.split())
                                             if isinstance(v, str) else v)
-        for col in frame.columns:  # lists and dicts as text, so Excel can hold them
-            if frame[col].map(lambda v: isinstance(v, list | dict)).any():
-                frame[col] = frame[col].map(lambda v: "、".join(map(str, v))
-                                            if isinstance(v, list) else
-                                            "" if v is None else str(v))
-        out.append((title, frame))
+        out.append((title, _cells_as_text(frame)))
     return out
 
 
@@ -249,11 +254,7 @@ def actions_frame(plan: PlanResult, lang: str) -> pd.DataFrame:
     frame = pd.DataFrame(plan.actions)
     if frame.empty:
         return frame
-    frame = one_language(frame, lang)
-    for col in frame.columns:  # member lists as text
-        if frame[col].map(lambda v: isinstance(v, list)).any():
-            frame[col] = frame[col].map(lambda v: "、".join(map(str, v))
-                                        if isinstance(v, list) else v)
+    frame = _cells_as_text(one_language(frame, lang))
     frame["type"] = frame["type"].map(lambda t: ACTION_NAMES.get(t, (t, t))[1 if lang == "en"
                                                                         else 0])
     return frame.rename(columns=_HEADERS) if lang == "zh" else frame
