@@ -24,12 +24,10 @@ DEMO_QUOTA_SHARE_OF_GRADUATES = 0.3
 
 def run_plans(census, out: Path, lang: str) -> list[str]:  # type: ignore[no-untyped-def]
     """Run the built planners with the demo settings; return one summary line each."""
-    from junheng.plan.budget import BudgetParameters, solve_budget
-    from junheng.plan.catchment import CatchmentParameters, solve_catchment
-    from junheng.plan.groups import GroupParameters, solve_groups
-    from junheng.plan.layout import LayoutParameters, build_problem, solve_layout
-    from junheng.plan.quotas import QuotaParameters, solve_quotas
-    from junheng.plan.rotation import RotationParameters, solve_rotation
+    from junheng.plan import PLANNERS, planner
+    from junheng.plan.catchment import CatchmentParameters
+    from junheng.plan.layout import LayoutParameters, build_problem
+    from junheng.plan.quotas import QuotaParameters
     from junheng.plan.solver import InfeasibleError, SolveOptions
     from junheng.report.plan import (
         ACTION_NAMES,
@@ -49,14 +47,12 @@ def run_plans(census, out: Path, lang: str) -> list[str]:  # type: ignore[no-unt
     graduates = float(years.loc[years["year"] == year, "students_junior"].sum()) / 3
     quotas = QuotaParameters(total_places=max(1, round(DEMO_QUOTA_SHARE_OF_GRADUATES
                                                        * graduates)))
-    runs = {"layout": (solve_layout, layout),
-            "catchment": (solve_catchment, CatchmentParameters(**DEMO_CATCHMENT)),
-            "rotation": (solve_rotation, RotationParameters()),
-            "groups": (solve_groups, GroupParameters()),
-            "budget": (solve_budget, BudgetParameters()),
-            "quotas": (solve_quotas, quotas)}
+    settings = {"layout": layout, "catchment": CatchmentParameters(**DEMO_CATCHMENT),
+                "quotas": quotas}  # the others with their defaults
     lines = []
-    for name, (solve, params) in runs.items():
+    for name in PLANNERS:
+        cls, solve = planner(name)
+        params = settings.get(name) or cls()
         folder = out / "plans" / name
         try:
             plan = solve(census, params, options=options)

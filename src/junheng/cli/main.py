@@ -15,6 +15,7 @@ import click
 from junheng import __version__
 from junheng.cli.messages import say
 from junheng.cli.progress import Steps
+from junheng.plan import PLANNERS
 
 EXIT_OK, EXIT_INVALID, EXIT_USAGE, EXIT_INFEASIBLE = 0, 1, 2, 3
 
@@ -125,11 +126,10 @@ def evaluate(file: Path, standard: str, year: int | None, rules_file: Path | Non
     sys.exit(run_evaluate(file, standard, year, rules_file, out, wanted, lang))
 
 
-PLANNERS = ("layout", "catchment", "rotation", "groups", "budget", "quotas")
 
 
 @cli.command()
-@click.argument("planner", type=click.Choice(PLANNERS))
+@click.argument("planner", type=click.Choice(list(PLANNERS)))
 @click.argument("file", type=click.Path(path_type=Path))
 @click.option("--out", "out", type=click.Path(path_type=Path), required=True,
               help="Output folder / 输出目录")

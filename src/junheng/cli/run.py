@@ -146,23 +146,12 @@ def run_plan(planner: str, file: Path, out: Path, params: tuple[str, ...], time_
 
     from junheng.data.census import Census
     from junheng.data.validate import validate_workbook
-    from junheng.plan.budget import BudgetParameters, solve_budget
-    from junheng.plan.catchment import CatchmentParameters, solve_catchment
-    from junheng.plan.groups import GroupParameters, solve_groups
-    from junheng.plan.layout import LayoutParameters, solve_layout
-    from junheng.plan.quotas import QuotaParameters, solve_quotas
-    from junheng.plan.rotation import RotationParameters, solve_rotation
+    from junheng.plan import planner as load_planner
     from junheng.plan.solver import InfeasibleError, SolveOptions
     from junheng.report.pdf import PdfUnavailable
     from junheng.report.plan import write_plan_html, write_plan_pdf, write_plan_xlsx
 
-    kinds = {"layout": (LayoutParameters, solve_layout),
-             "catchment": (CatchmentParameters, solve_catchment),
-             "rotation": (RotationParameters, solve_rotation),
-             "quotas": (QuotaParameters, solve_quotas),
-             "groups": (GroupParameters, solve_groups),
-             "budget": (BudgetParameters, solve_budget)}
-    cls, solve = kinds[planner]
+    cls, solve = load_planner(planner)
     values = parse_params(params, lang, cls)
     fields = dataclasses.fields(cls)
     known = {f.name for f in fields}
