@@ -30,9 +30,9 @@ def run_plans(census, out: Path, lang: str) -> list[str]:  # type: ignore[no-unt
     from junheng.plan.quotas import QuotaParameters
     from junheng.plan.solver import InfeasibleError, SolveOptions
     from junheng.report.plan import (
-        ACTION_NAMES,
         PLAN_NAMES,
         STATUS_NAMES,
+        counts_text,
         write_plan_html,
         write_plan_xlsx,
     )
@@ -66,8 +66,7 @@ def run_plans(census, out: Path, lang: str) -> list[str]:  # type: ignore[no-unt
         write_plan_html(plan, folder / "plan.html", lang)
         d = plan.to_dict()
         idx = 1 if lang == "en" else 0
-        counts = ("，" if idx == 0 else ", ").join(
-            f"{ACTION_NAMES.get(k, (k, k))[idx]} {v}" for k, v in d.get("counts", {}).items())
+        counts = counts_text(d.get("counts", {}), lang)
         if name == "quotas":
             summary = d["summary"]
             counts = say("demo_quotas", lang, places=d["parameters"]["places"],

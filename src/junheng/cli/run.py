@@ -198,7 +198,7 @@ def run_plan(planner: str, file: Path, out: Path, params: tuple[str, ...], time_
         except PdfUnavailable as exc:
             click.echo(say("pdf_unavailable", lang, detail=str(exc)[:200]), err=True)
     d = result.to_dict()
-    from junheng.report.plan import ACTION_NAMES, PLAN_NAMES, STATUS_NAMES
+    from junheng.report.plan import PLAN_NAMES, STATUS_NAMES, counts_text
 
     idx = 1 if lang == "en" else 0
     click.echo(say("plan_summary", lang, planner=PLAN_NAMES[planner][idx],
@@ -206,8 +206,7 @@ def run_plan(planner: str, file: Path, out: Path, params: tuple[str, ...], time_
                    objective=d["objective"] if d["objective"] is not None else float("nan"),
                    gap=(d["gap"] or 0.0) * 100, seconds=d["solve_seconds"]))
     if "counts" in d:
-        click.echo("  " + ("，" if idx == 0 else ", ").join(
-            f"{ACTION_NAMES.get(k, (k, k))[idx]} {v}" for k, v in d["counts"].items()))
+        click.echo("  " + counts_text(d["counts"], lang))
     for path in written:
         click.echo(say("eval_written", lang, path=path))
     return 0

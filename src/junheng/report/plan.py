@@ -32,6 +32,12 @@ def _h(lang: str, zh: str, en: str) -> str:
     return en if lang == "en" else zh
 
 
+def counts_text(counts: dict[str, int], lang: str) -> str:
+    """``{"keep": 7, "close": 16}`` as "保留 7，撤并 16" / "keep 7, close 16"."""
+    return (", " if lang == "en" else "，").join(
+        f"{ACTION_NAMES.get(k, (k, k))[1 if lang == 'en' else 0]} {v}" for k, v in counts.items())
+
+
 def summary_rows(plan: PlanResult, lang: str) -> list[tuple[str, Any]]:
     d = plan.to_dict()
     rows = [
@@ -45,9 +51,7 @@ def summary_rows(plan: PlanResult, lang: str) -> list[tuple[str, Any]]:
         (_h(lang, "求解器", "Solver"), d["solver"]),
     ]
     if "counts" in d:
-        rows.append((_h(lang, "调整数量", "Actions"), (" · " if lang == "en" else "，").join(
-            f"{ACTION_NAMES.get(k, (k, k))[1 if lang == 'en' else 0]} {v}"
-            for k, v in d["counts"].items())))
+        rows.append((_h(lang, "调整数量", "Actions"), counts_text(d["counts"], lang)))
     exc = d.get("exceptions")
     if exc and exc.get("villages"):
         rows.append((_h(lang, "超出上学距离的学生", "Pupils beyond the travel limit"),
